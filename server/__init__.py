@@ -1,1 +1,61 @@
-"""Parallax."""
+"""Parallax: see a news story from every side.
+
+``create_app`` builds the Flask application: settings, database, CORS, rate limits,
+blueprints, error handlers and the command line. Nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from . import config as settings
+from . import db, errors
+from .misses import MissCounter
+from .outlets import CatalogCache
+from .stories import StoryService
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the app: defaults, then ``PARALLAX_*`` variables, then ``config``."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(settings.DEFAULTS)
+    app.config.update(settings.from_environment())
+    if config:
+        app.config.update(config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    db.init_app(app)
+    errors.init_app(app)
+    origins = [_origin(o) for o in str(app.config["CORS_ORIGINS"]).split(",") if o.strip()]
+    CORS(app, resources={r"/api/*": {"origins": origins}}, vary_header=True)
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        default_limits=[app.config["RATE_LIMIT"]],
+        storage_uri=app.config["RATE_LIMIT_STORAGE_URL"],
+        headers_enabled=True,
+    )
+    app.extensions["parallax.catalog"] = CatalogCache(float(app.config["CATALOG_TTL"]))
+    app.extensions["parallax.misses"] = MissCounter()
+    app.extensions["parallax.stories"] = StoryService.from_config(app.config)
+
+    from . import api, cli
+
+    limiter.exempt(api.health)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(api.health)
+    cli.init_app(app)
+    return app
+
+
+def _origin(text: str) -> str | re.Pattern[str]:
+    """Return an exact origin as is and a ``^…$`` pattern compiled."""
+    text = text.strip()
+    return re.compile(text) if text.startswith("^") else text

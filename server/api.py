@@ -1,0 +1,328 @@
+"""The JSON API, ``/api/v1``.
+
+How to use it:
+
+- ``GET /api/v1/lookup?url=U&title=T`` — who published U and how that outlet is rated;
+  with a title (or a URL the service has ingested), the story it belongs to, the other
+  coverage and the bias split. ``outlet`` and ``story`` are ``null`` when unknown.
+- ``POST /api/v1/lookup`` — ``{"urls": [...]}`` or ``{"items": [{"url", "title"}]}``, at
+  most ``MAX_BATCH`` (200); one result per item, in order, each an answer or an error.
+- ``GET /api/v1/outlets`` (``bias``, ``factuality``, ``country``, ``q``, ``page``,
+  ``per_page``), ``GET /api/v1/outlets/<slug>``, ``GET /api/v1/outlets/index`` (compact,
+  with an ETag: send ``If-None-Match`` and get 304 while nothing changed).
+- ``GET /api/v1/stories?q=``, ``GET /api/v1/stories/<id>``, ``GET /api/v1/blindspots``.
+- ``POST /api/v1/feedback`` — a reader's disagreement with a rating.
+- ``GET /api/v1/scales``, ``GET /api/v1/openapi.json``; ``GET /healthz``.
+
+Errors are ``application/problem+json`` with a 4xx status and a ``detail`` sentence.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import func, or_, select
+
+from . import ratings
+from .db import get_session
+from .errors import ApiError
+from .models import Feedback, Outlet
+from .openapi import spec
+from .outlets import Catalog, CatalogCache, dump_index, outlet_json
+from .urls import ParsedURL, URLError, canonicalize
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+health = Blueprint("health", __name__)
+
+MAX_URL = 2048
+MAX_TITLE = 1000
+
+
+def catalog() -> Catalog:
+    """Return this worker's catalog of outlets, reloaded when it changes."""
+    cache: CatalogCache = current_app.extensions["parallax.catalog"]
+    return cache.get(get_session())
+
+
+def _parse_url(raw: object) -> ParsedURL:
+    if not isinstance(raw, str) or not raw.strip():
+        raise ApiError(400, "Give the article's address as `url`, e.g. ?url=https://…")
+    if len(raw) > MAX_URL:
+        raise ApiError(
+            400, f"The URL is longer than {MAX_URL} characters; send the article's own address."
+        )
+    try:
+        return canonicalize(raw)
+    except URLError as exc:
+        raise ApiError(400, f"That is not a web address we can read: {exc}.") from None
+
+
+def _parse_title(raw: object) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise ApiError(400, "`title` must be a string.")
+    title = raw.strip()
+    if len(title) > MAX_TITLE:
+        raise ApiError(400, f"The title is longer than {MAX_TITLE} characters.")
+    return title or None
+
+
+def _parse_published(raw: object) -> datetime | None:
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str) or len(raw) > 40:
+        raise ApiError(400, "`published` must be an ISO 8601 time such as 2026-11-29T08:00:00Z.")
+    try:
+        when = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ApiError(
+            400, "`published` must be an ISO 8601 time such as 2026-11-29T08:00:00Z."
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def lookup_answer(
+    raw_url: object, raw_title: object = None, raw_published: object = None
+) -> dict[str, Any]:
+    """Answer one lookup: the canonical URL, the outlet and, when matched, the story."""
+    parsed = _parse_url(raw_url)
+    title = _parse_title(raw_title)
+    published = _parse_published(raw_published)
+    cat = catalog()
+    slug = cat.resolver.resolve(parsed)
+    outlet = cat.outlets.get(slug) if slug else None
+    if outlet is None:
+        current_app.extensions["parallax.misses"].count(parsed.domain, get_session)
+    stories = current_app.extensions["parallax.stories"]
+    story = stories.for_lookup(get_session(), parsed, title, outlet, cat, published)
+    return {
+        "url": raw_url,
+        "canonical_url": parsed.url,
+        "domain": parsed.domain,
+        "host": parsed.host,
+        "outlet": outlet,
+        "story": story,
+    }
+
+
+@bp.get("/lookup")
+def lookup() -> Response:
+    """Look up one URL (and optionally its headline)."""
+    args = request.args
+    return jsonify(lookup_answer(args.get("url"), args.get("title"), args.get("published")))
+
+
+@bp.post("/lookup")
+def lookup_batch() -> Response:
+    """Look up many URLs at once, for annotating lists of links."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, 'Send a JSON object such as {"urls": ["https://…"]}.')
+    items: list[Any]
+    if "items" in body:
+        items = body["items"]
+    elif "urls" in body:
+        items = body["urls"]
+    else:
+        raise ApiError(400, 'Send the URLs as "urls" (a list of strings) or "items".')
+    if not isinstance(items, list):
+        raise ApiError(400, "`urls` / `items` must be a list.")
+    limit = current_app.config["MAX_BATCH"]
+    if len(items) > limit:
+        raise ApiError(
+            413, f"A batch holds at most {limit} URLs; this one has {len(items)}. Split it."
+        )
+    results = []
+    for item in items:
+        if isinstance(item, dict):
+            url, title, published = item.get("url"), item.get("title"), item.get("published")
+        else:
+            url, title, published = item, None, None
+        try:
+            results.append(lookup_answer(url, title, published))
+        except ApiError as exc:
+            results.append({"url": url, "error": {"status": exc.status, "detail": exc.detail}})
+    return jsonify({"results": results})
+
+
+def _choice(name: str, allowed: tuple[str, ...] | list[str]) -> list[str]:
+    values = [
+        v.strip().lower() for v in request.args.getlist(name) for v in v.split(",") if v.strip()
+    ]
+    for value in values:
+        if value not in allowed:
+            raise ApiError(400, f"Unknown {name} {value!r}; use one of: {', '.join(allowed)}.")
+    return values
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"`{name}` must be a whole number.") from None
+    if not low <= value <= high:
+        raise ApiError(400, f"`{name}` must be between {low} and {high}.")
+    return value
+
+
+@bp.get("/outlets")
+def outlets() -> Response:
+    """List outlets, filtered by bias, factuality, country and text, a page at a time."""
+    biases = _choice("bias", ratings.BIAS_LABELS)
+    factualities = _choice("factuality", ratings.FACTUALITY_LABELS)
+    countries = [c.upper() for c in _choice_free("country")]
+    text = (request.args.get("q") or "").strip()
+    if len(text) > 200:
+        raise ApiError(400, "`q` is longer than 200 characters.")
+    page = _int_arg("page", 1, 1, 100_000)
+    per_page = _int_arg("per_page", 50, 1, 200)
+    query = select(Outlet)
+    if biases:
+        query = query.where(Outlet.bias.in_(biases))
+    if factualities:
+        query = query.where(Outlet.factuality.in_(factualities))
+    if countries:
+        query = query.where(Outlet.country.in_(countries))
+    if text:
+        like = f"%{text.lower()}%"
+        query = query.where(or_(func.lower(Outlet.name).like(like), Outlet.slug.like(like)))
+    session = get_session()
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    slugs = session.scalars(
+        query.with_only_columns(Outlet.slug)
+        .order_by(Outlet.slug)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    cat = catalog()
+    return jsonify(
+        {
+            "outlets": [cat.outlets[s] for s in slugs if s in cat.outlets],
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+        }
+    )
+
+
+def _choice_free(name: str) -> list[str]:
+    values = [v.strip() for v in request.args.getlist(name) for v in v.split(",") if v.strip()]
+    for value in values:
+        if len(value) != 2 or not value.isascii() or not value.isalpha():
+            raise ApiError(
+                400, f"`{name}` takes ISO 3166-1 alpha-2 codes such as GB; got {value!r}."
+            )
+    return values
+
+
+@bp.get("/outlets/index")
+def outlets_index() -> Response:
+    """Serve every rule with its outlet's rating, compactly, with an ETag."""
+    cat = catalog()
+    response = Response(dump_index(cat), mimetype="application/json")
+    response.set_etag(cat.etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
+
+
+@bp.get("/outlets/<slug>")
+def outlet(slug: str) -> Response:
+    """Show one outlet with its rating and the provider ratings behind it."""
+    found = get_session().scalar(select(Outlet).where(Outlet.slug == slug.lower()))
+    if found is None:
+        raise ApiError(404, f"No outlet is called {slug!r}. List them at /api/v1/outlets.")
+    body = outlet_json(found)
+    body["provider_ratings"] = [
+        {
+            "provider": p.provider,
+            "bias": p.bias,
+            "factuality": p.factuality,
+            "source_url": p.source_url,
+            "rated_on": p.rated_on.isoformat() if p.rated_on else None,
+        }
+        for p in found.provider_ratings
+    ]
+    return jsonify(body)
+
+
+@bp.get("/scales")
+def scales() -> Response:
+    """Serve the rating scales: labels, order, scores and colours."""
+    return jsonify(ratings.scales())
+
+
+@bp.post("/feedback")
+def feedback() -> Response:
+    """Record a reader's disagreement with an outlet's rating."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, 'Send a JSON object such as {"outlet": "bbc-news", "message": "…"}.')
+    message = body.get("message")
+    if not isinstance(message, str) or not message.strip() or len(message) > 5000:
+        raise ApiError(400, "Say what is wrong in `message` (1 to 5000 characters).")
+    slug = body.get("outlet")
+    session = get_session()
+    if slug is not None and (not isinstance(slug, str) or slug not in catalog().outlets):
+        raise ApiError(404, f"No outlet is called {slug!r}.")
+    suggested = body.get("suggested_bias")
+    if suggested is not None and suggested not in ratings.BIAS_LABELS:
+        raise ApiError(400, f"`suggested_bias` must be one of: {', '.join(ratings.BIAS_LABELS)}.")
+    url = body.get("url")
+    if url is not None:
+        url = _parse_url(url).url
+    item = Feedback(outlet_slug=slug, url=url, suggested_bias=suggested, message=message.strip())
+    session.add(item)
+    session.commit()
+    response = jsonify({"id": item.id, "status": "received"})
+    response.status_code = 201
+    return response
+
+
+@bp.get("/stories")
+def stories() -> Response:
+    """Search recent stories by words of their headlines."""
+    text = (request.args.get("q") or "").strip()
+    if len(text) > MAX_TITLE:
+        raise ApiError(400, f"`q` is longer than {MAX_TITLE} characters.")
+    limit = _int_arg("limit", 20, 1, 100)
+    service = current_app.extensions["parallax.stories"]
+    return jsonify({"stories": service.search(get_session(), text, limit)})
+
+
+@bp.get("/stories/<int:story_id>")
+def story(story_id: int) -> Response:
+    """Show one story with all its coverage and splits."""
+    service = current_app.extensions["parallax.stories"]
+    body = service.story_json(get_session(), story_id)
+    if body is None:
+        raise ApiError(404, f"There is no story {story_id}. Search them at /api/v1/stories?q=…")
+    return jsonify(body)
+
+
+@bp.get("/blindspots")
+def blindspots() -> Response:
+    """List recent stories one side of the spectrum is ignoring."""
+    limit = _int_arg("limit", 20, 1, 100)
+    side = request.args.get("side")
+    if side not in (None, "left", "right"):
+        raise ApiError(400, "`side` is left or right.")
+    service = current_app.extensions["parallax.stories"]
+    return jsonify({"stories": service.blindspots(get_session(), limit, side)})
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """Serve the OpenAPI 3.1 description of this API."""
+    return jsonify(spec())
+
+
+@health.get("/healthz")
+def healthz() -> Response:
+    """Say the process is up (no database work: load balancers call this often)."""
+    return jsonify({"status": "ok"})

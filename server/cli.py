@@ -1,0 +1,214 @@
+"""The ``parallax`` command line, built on Flask's CLI.
+
+``parallax serve`` migrates the database, loads the starter data into an empty one and
+serves the app with gunicorn; the other commands work on the same database, named by
+``PARALLAX_DATABASE_URL`` (an SQLite file in the instance folder by default).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import db, outlets, starter
+from .errors import ApiError
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app's CLI."""
+    app.cli.add_command(serve)
+    app.cli.add_command(lookup)
+    app.cli.add_command(db_group)
+    app.cli.add_command(outlets_group)
+
+
+def main() -> None:
+    """Run the ``parallax`` console script."""
+    from . import create_app
+
+    group = FlaskGroup(
+        create_app=create_app,
+        add_default_commands=False,
+        add_version_option=False,
+        load_dotenv=False,
+        help="Parallax: outlet ratings, story matching and coverage.",
+    )
+    group.main()
+
+
+def prepare_database() -> str:
+    """Migrate the database and load the starter data if it is empty."""
+    engine = db.get_engine()
+    db.upgrade(engine)
+    if not current_app.config["LOAD_STARTER_DATA"]:
+        return "starter data switched off"
+    session = db.get_session()
+    return starter.load_starter_data(session, current_app.extensions["parallax.stories"])
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@with_appcontext
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Migrate, load starter data if the database is empty, and serve the app."""
+    from gunicorn.app.base import BaseApplication
+
+    click.echo(prepare_database())
+    db.get_engine().dispose()  # no connection may cross into the forked workers
+    config = dict(current_app.config)
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Flask:
+            from . import create_app
+
+            return create_app(config)
+
+    click.echo(f"Parallax is serving on http://{host}:{port}/ (Ctrl+C stops it)")
+    Server().run()
+
+
+@click.group("db")
+def db_group() -> None:
+    """Manage the database schema."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema."""
+    db.upgrade(db.get_engine())
+    click.echo(f"database is up to date: {db.get_engine().url.render_as_string()}")
+
+
+@db_group.command("seed")
+@with_appcontext
+def db_seed() -> None:
+    """Migrate and load the starter data into an empty database."""
+    click.echo(prepare_database())
+
+
+def _describe(answer: dict[str, Any]) -> str:
+    outlet = answer["outlet"]
+    lines = [answer["canonical_url"]]
+    if outlet is None:
+        lines.append(f"  not rated      no outlet is known for {answer['domain']}")
+    else:
+        where = f" · {outlet['country']}" if outlet["country"] else ""
+        owner = f" — {outlet['owner']}" if outlet["owner"] else ""
+        lines += [
+            f"  outlet         {outlet['name']} ({outlet['slug']}){where}",
+            f"  bias           {outlet['bias'] or 'not rated'}",
+            f"  factuality     {outlet['factuality'] or 'not rated'}",
+            f"  ownership      {outlet['ownership'] or 'unknown'}{owner}",
+        ]
+    story = answer.get("story")
+    if story:
+        split = story["bias_split"]
+        lines.append(
+            f"  story          {story['title']} ({story['outlet_count']} outlets: "
+            f"{split['left']} left, {split['center']} center, {split['right']} right)"
+        )
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--title", help="The article's headline, to find its story.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of text.")
+@with_appcontext
+def lookup(urls: tuple[str, ...], title: str | None, as_json: bool) -> None:
+    """Print the outlet and rating of each URL (exit status 2 if any is not a URL)."""
+    from .api import lookup_answer
+
+    failed = False
+    for url in urls:
+        try:
+            answer = lookup_answer(url, title)
+        except ApiError as exc:
+            failed = True
+            if as_json:
+                click.echo(json.dumps({"url": url, "error": exc.detail}))
+            else:
+                click.echo(f"{url}\n  error          {exc.detail}", err=True)
+            continue
+        click.echo(json.dumps(answer) if as_json else _describe(answer))
+    if failed:
+        sys.exit(2)
+
+
+@click.group("outlets")
+def outlets_group() -> None:
+    """Import, export and list outlets."""
+
+
+@outlets_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--update", is_flag=True, help="Allow changes to outlets that already exist.")
+@click.option("--reason", default=None, help="Why, for the audit trail.")
+@click.option("--actor", default="cli", show_default=True, help="Who, for the audit trail.")
+@with_appcontext
+def outlets_import(path: Path, update: bool, reason: str | None, actor: str) -> None:
+    """Import outlets from a CSV file, all or nothing."""
+    session = db.get_session()
+    try:
+        with path.open(encoding="utf-8", newline="") as stream:
+            records = outlets.read_csv(stream)
+        result = outlets.import_records(
+            session, records, actor=actor, reason=reason or f"import of {path.name}", update=update
+        )
+    except outlets.OutletDataError as exc:
+        session.rollback()
+        raise click.ClickException(f"nothing was imported:\n{exc}") from None
+    except UnicodeDecodeError:
+        session.rollback()
+        raise click.ClickException("nothing was imported: the file is not UTF-8 text") from None
+    session.commit()
+    click.echo(
+        f"{len(result.created)} created, {len(result.updated)} updated, "
+        f"{len(result.unchanged)} unchanged"
+    )
+
+
+@outlets_group.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@with_appcontext
+def outlets_export(path: Path | None) -> None:
+    """Write every outlet as CSV to PATH (or standard output)."""
+    rows = outlets.all_outlets(db.get_session())
+    if path is None:
+        outlets.write_csv(rows, sys.stdout)
+        return
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        outlets.write_csv(rows, stream)
+    click.echo(f"wrote {len(rows)} outlets to {path}")
+
+
+@outlets_group.command("list")
+@click.option("--bias", help="Only outlets with this bias label.")
+@click.option("--country", help="Only outlets of this country (ISO code).")
+@with_appcontext
+def outlets_list(bias: str | None, country: str | None) -> None:
+    """List outlets with their rating."""
+    for outlet in outlets.all_outlets(db.get_session()):
+        if bias and outlet.bias != bias or country and outlet.country != country.upper():
+            continue
+        click.echo(
+            f"{outlet.slug:32} {outlet.bias or '-':11} {outlet.factuality or '-':10} "
+            f"{outlet.country or '--'}  {outlet.name}"
+        )

@@ -1,0 +1,76 @@
+"""Settings: defaults that run out of the box, overridden by ``PARALLAX_*`` variables.
+
+Each setting below can be set in the environment as ``PARALLAX_<NAME>``; the value is
+parsed to the type of its default. ``create_app(config)`` applies a mapping last, which
+is how tests configure the app.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    # Any SQLAlchemy URL; empty means an SQLite file in the instance folder.
+    "DATABASE_URL": "",
+    # Load data/outlets.csv and the demo articles when the database is empty.
+    "LOAD_STARTER_DATA": True,
+    # Origins admitted by CORS on /api/*: the browser extensions' own origins by default.
+    # Comma-separated; each is an exact origin or a regular expression.
+    "CORS_ORIGINS": r"^chrome-extension://[a-p]{32}$,^moz-extension://[0-9a-f-]{36}$,"
+    r"^safari-web-extension://[0-9A-Fa-f-]+$",
+    # Per-client request limit on the API (flask-limiter syntax) and where counts are kept:
+    # memory:// for one process, redis://host:port to share limits between workers.
+    "RATE_LIMIT": "600 per minute",
+    "RATE_LIMIT_STORAGE_URL": "memory://",
+    # Largest accepted request body, in bytes, and most URLs in one batch lookup.
+    "MAX_CONTENT_LENGTH": 1_000_000,
+    "MAX_BATCH": 200,
+    # Seconds a worker trusts its in-memory catalog of outlets before checking the database.
+    "CATALOG_TTL": 5.0,
+    # Story matching: days either side of an article in which stories are candidates.
+    "STORY_WINDOW_DAYS": 3.0,
+    # Blindspot rule: a side is ignored when the story has at least MIN_OUTLETS rated
+    # outlets, the other side holds at least DOMINANT of them and this side at most MAX_SHARE.
+    "BLINDSPOT_MIN_OUTLETS": 3,
+    "BLINDSPOT_DOMINANT": 0.70,
+    "BLINDSPOT_MAX_SHARE": 0.10,
+    # Add articles of rated outlets seen through lookups that carry a title.
+    "LEARN_FROM_LOOKUPS": False,
+    # Feed fetching: timeout per request in seconds and the User-Agent sent.
+    "FEED_TIMEOUT": 15.0,
+    "USER_AGENT": "ParallaxBot/0.1 (+https://github.com/parallax-news/parallax)",
+    "SECRET_KEY": "dev",
+}
+
+
+def _parse(raw: str, default: Any) -> Any:
+    """Parse an environment string to the type of the setting's default."""
+    if isinstance(default, bool):
+        value = raw.strip().lower()
+        if value in {"1", "true", "yes", "on"}:
+            return True
+        if value in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(f"expected a boolean (true/false), got {raw!r}")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return the settings given as ``PARALLAX_*`` environment variables, parsed."""
+    environ = os.environ if environ is None else environ
+    settings: dict[str, Any] = {}
+    for name, default in DEFAULTS.items():
+        raw = environ.get(f"PARALLAX_{name}")
+        if raw is None:
+            continue
+        try:
+            settings[name] = _parse(raw, default)
+        except ValueError as exc:
+            raise ValueError(f"PARALLAX_{name}: {exc}") from None
+    return settings

@@ -1,0 +1,377 @@
+"""Stories in the database: this worker's story index, ingesting articles, coverage answers.
+
+The :class:`~server.matching.StoryIndex` lives in memory, one per worker. It is built from
+the database on first use and then follows it: every few seconds a worker reads the
+articles added since it last looked (by any worker or the CLI), so every worker can
+answer every request.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from .coverage import BlindspotRule, CoverageItem, summarize
+from .matching import Match, StoryIndex
+from .models import Article, Outlet, Story, utcnow
+from .outlets import Catalog
+from .ratings import side_of
+from .urls import ParsedURL, URLError, canonicalize
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    """An article to ingest, as a feed entry or a bulk-file row gives it."""
+
+    url: str
+    title: str
+    published_at: datetime | None = None
+    description: str | None = None
+
+
+@dataclass
+class IngestResult:
+    """What an ingest did: articles added, duplicates skipped, stories opened."""
+
+    added: int = 0
+    duplicates: int = 0
+    new_stories: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class StoryService:
+    """Match headlines to stories and answer with their coverage, for one worker."""
+
+    def __init__(
+        self,
+        window: timedelta = timedelta(days=3),
+        rule: BlindspotRule | None = None,
+        refresh_seconds: float = 5.0,
+        learn: bool = False,
+    ) -> None:
+        self.window = window
+        self.rule = rule or BlindspotRule()
+        self.refresh_seconds = refresh_seconds
+        self.learn = learn
+        self._index: StoryIndex | None = None
+        self._last_article_id = 0
+        self._checked = 0.0
+        self._lock = threading.RLock()
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> StoryService:
+        """Build the service from the app's settings."""
+        return cls(
+            window=timedelta(days=float(config["STORY_WINDOW_DAYS"])),
+            rule=BlindspotRule(
+                min_rated_outlets=int(config["BLINDSPOT_MIN_OUTLETS"]),
+                dominant_share=float(config["BLINDSPOT_DOMINANT"]),
+                max_other_share=float(config["BLINDSPOT_MAX_SHARE"]),
+            ),
+            refresh_seconds=float(config["CATALOG_TTL"]),
+            learn=bool(config["LEARN_FROM_LOOKUPS"]),
+        )
+
+    # --- the index ---------------------------------------------------------------------
+
+    def index(self, session: Session) -> StoryIndex:
+        """Return this worker's index, built on first use and brought up to date."""
+        with self._lock:
+            if self._index is None:
+                self._index = StoryIndex(window=self.window)
+                self._checked = 0.0
+            if time.monotonic() - self._checked >= self.refresh_seconds:
+                self._catch_up(session)
+            return self._index
+
+    def _catch_up(self, session: Session) -> None:
+        """Add the articles stored since this worker last looked."""
+        assert self._index is not None
+        rows = session.execute(
+            select(Article.id, Article.story_id, Article.title, Article.published_at)
+            .where(Article.id > self._last_article_id, Article.story_id.is_not(None))
+            .order_by(Article.id)
+        )
+        for article_id, story_id, title, published in rows:
+            self._index.add(story_id, title, published, article_id)
+            self._last_article_id = article_id
+        self._checked = time.monotonic()
+
+    def reset(self) -> None:
+        """Forget the index; the next use rebuilds it from the database."""
+        with self._lock:
+            self._index = None
+            self._last_article_id = 0
+
+    # --- ingesting ---------------------------------------------------------------------
+
+    def add_articles(
+        self, session: Session, catalog: Catalog, articles: Iterable[NewArticle], source: str
+    ) -> IngestResult:
+        """Store new articles and cluster them into stories, in time order.
+
+        Articles are known by their canonical URL: one already stored (or twice in this
+        batch) is a duplicate and is skipped. The caller commits, so a bulk file is
+        all-or-nothing.
+        """
+        result = IngestResult()
+        parsed: list[tuple[ParsedURL, NewArticle]] = []
+        for item in articles:
+            try:
+                parsed.append((canonicalize(item.url), item))
+            except URLError as exc:
+                result.errors.append(f"{item.url!r}: {exc}")
+        urls = [p.url for p, _ in parsed]
+        known: set[str] = set()
+        for chunk in range(0, len(urls), 500):
+            known.update(
+                session.scalars(
+                    select(Article.url).where(Article.url.in_(urls[chunk : chunk + 500]))
+                )
+            )
+        fresh: dict[str, tuple[ParsedURL, NewArticle]] = {}
+        for p, item in parsed:
+            if p.url in known or p.url in fresh:
+                result.duplicates += 1
+            else:
+                fresh[p.url] = (p, item)
+        outlet_ids = dict(session.execute(select(Outlet.slug, Outlet.id)).tuples().all())
+        now = utcnow()
+        ordered = sorted(fresh.values(), key=lambda pair: pair[1].published_at or now)
+        with self._lock:
+            index = self.index(session)
+            touched: set[int] = set()
+            for p, item in ordered:
+                slug = catalog.resolver.resolve(p)
+
+                def open_story(item: NewArticle = item) -> int:
+                    story = Story(title=item.title, first_seen=item.published_at or now)
+                    session.add(story)
+                    session.flush()
+                    result.new_stories += 1
+                    return story.id
+
+                story_id, _ = index.assign(item.title, item.published_at or now, open_story)
+                article = Article(
+                    url=p.url,
+                    domain=p.domain,
+                    outlet_id=outlet_ids.get(slug) if slug else None,
+                    title=item.title,
+                    description=item.description,
+                    published_at=item.published_at,
+                    first_seen=now,
+                    source=source,
+                    story_id=story_id,
+                )
+                session.add(article)
+                touched.add(story_id)
+                result.added += 1
+            session.flush()
+            self._recount(session, touched)
+            last = session.scalar(select(func.max(Article.id)))
+            # The index already holds what was just added: skip it when catching up.
+            self._last_article_id = max(self._last_article_id, last or 0)
+        return result
+
+    def _recount(self, session: Session, story_ids: set[int]) -> None:
+        """Refresh the counts and time span of the given stories.
+
+        Outlets are counted distinct; an unrated site counts once per domain.
+        """
+        ids = sorted(story_ids)
+        for chunk in range(0, len(ids), 500):
+            rows = session.execute(
+                select(
+                    Article.story_id,
+                    Article.outlet_id,
+                    Article.domain,
+                    func.coalesce(Article.published_at, Article.first_seen),
+                ).where(Article.story_id.in_(ids[chunk : chunk + 500]))
+            )
+            spans: dict[int, tuple[int, set[object], datetime, datetime]] = {}
+            for story_id, outlet_id, domain, when in rows:
+                when = _aware(when)
+                count, outlets, first, last = spans.get(story_id, (0, set(), when, when))
+                outlets.add(outlet_id if outlet_id is not None else domain)
+                spans[story_id] = (count + 1, outlets, min(first, when), max(last, when))
+            for story_id, (count, outlets, first, last) in spans.items():
+                story = session.get(Story, story_id)
+                if story is not None:
+                    story.article_count = count
+                    story.outlet_count = len(outlets)
+                    story.first_seen = first
+                    story.last_seen = last
+
+    # --- answering -----------------------------------------------------------------------
+
+    def for_lookup(
+        self,
+        session: Session,
+        parsed: ParsedURL,
+        title: str | None,
+        outlet: Mapping[str, Any] | None,
+        catalog: Catalog,
+        published: datetime | None = None,
+    ) -> dict[str, Any] | None:
+        """Return the story of a looked-up article, or None without a confident match.
+
+        A URL the service has stored matches exactly; otherwise the headline is matched
+        against the stories of the window around ``published`` (now by default).
+        """
+        known = session.scalar(select(Article).where(Article.url == parsed.url))
+        match: dict[str, Any] | None = None
+        story_id: int | None = None
+        if known is not None and known.story_id is not None:
+            story_id, match = known.story_id, {"method": "url", "score": 1.0}
+        elif title:
+            found: Match | None = self.index(session).match(title, published or utcnow())
+            if found is not None:
+                story_id, match = (
+                    found.story_id,
+                    {"method": "title", "score": round(found.score, 3)},
+                )
+            if known is None and self.learn and outlet is not None:
+                learned = NewArticle(parsed.url, title, published or utcnow())
+                self.add_articles(session, catalog, [learned], "lookup")
+                session.commit()
+                if story_id is None:
+                    return None
+        if story_id is None:
+            return None
+        return self.story_json(session, story_id, exclude_url=parsed.url, match=match)
+
+    def story_json(
+        self,
+        session: Session,
+        story_id: int,
+        exclude_url: str | None = None,
+        match: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        """Return a story with its other coverage, splits, blindspot and first report."""
+        story = session.get(Story, story_id)
+        if story is None:
+            return None
+        articles = session.scalars(
+            select(Article)
+            .options(joinedload(Article.outlet))
+            .where(Article.story_id == story_id)
+            .order_by(Article.published_at, Article.id)
+        ).all()
+        items = [_item(a) for a in articles]
+        body: dict[str, Any] = {
+            "id": story.id,
+            "title": story.title,
+            "article_count": story.article_count,
+            "outlet_count": story.outlet_count,
+            "first_seen": _iso(story.first_seen),
+            "last_seen": _iso(story.last_seen),
+        }
+        if match is not None:
+            body["match"] = match
+        body["articles"] = [_article_json(a) for a in articles if a.url != exclude_url]
+        body.update(summarize(items, self.rule))
+        return body
+
+    def search(self, session: Session, text: str, limit: int) -> list[dict[str, Any]]:
+        """Return recent stories whose representative title holds every word of ``text``."""
+        query = select(Story)
+        for word in text.lower().split()[:10]:
+            query = query.where(
+                func.lower(Story.title).like(f"%{_escape_like(word)}%", escape="\\")
+            )
+        stories = session.scalars(query.order_by(Story.last_seen.desc()).limit(limit)).all()
+        return [_story_brief(s) for s in stories]
+
+    def blindspots(
+        self, session: Session, limit: int, side: str | None = None, recent: int = 500
+    ) -> list[dict[str, Any]]:
+        """Return recent stories that one side ignores, by the configured rule."""
+        stories = session.scalars(
+            select(Story)
+            .where(Story.outlet_count >= self.rule.min_rated_outlets)
+            .order_by(Story.last_seen.desc())
+            .limit(recent)
+        ).all()
+        found = []
+        for story in stories:
+            body = self.story_json(session, story.id)
+            if body and body["blindspot"] and (side is None or body["blindspot"] == side):
+                brief = _story_brief(story)
+                brief["blindspot"] = body["blindspot"]
+                brief["bias_split"] = body["bias_split"]
+                found.append(brief)
+                if len(found) >= limit:
+                    break
+        return found
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _aware(value: datetime | str) -> datetime:
+    """Return a UTC-aware time from what an aggregate query gives back.
+
+    SQLite hands ``coalesce`` of timestamps back as text without a zone.
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _item(article: Article) -> CoverageItem:
+    outlet = article.outlet
+    return CoverageItem(
+        url=article.url,
+        title=article.title,
+        published_at=article.published_at,
+        domain=article.domain,
+        outlet_slug=outlet.slug if outlet else None,
+        outlet_name=outlet.name if outlet else None,
+        bias=outlet.bias if outlet else None,
+        factuality=outlet.factuality if outlet else None,
+        ownership=outlet.ownership if outlet else None,
+    )
+
+
+def _article_json(article: Article) -> dict[str, Any]:
+    outlet = article.outlet
+    return {
+        "url": article.url,
+        "title": article.title,
+        "published_at": _iso(article.published_at),
+        "domain": article.domain,
+        "outlet": None
+        if outlet is None
+        else {
+            "slug": outlet.slug,
+            "name": outlet.name,
+            "bias": outlet.bias,
+            "side": side_of(outlet.bias),
+            "factuality": outlet.factuality,
+        },
+    }
+
+
+def _story_brief(story: Story) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "title": story.title,
+        "article_count": story.article_count,
+        "outlet_count": story.outlet_count,
+        "first_seen": _iso(story.first_seen),
+        "last_seen": _iso(story.last_seen),
+    }

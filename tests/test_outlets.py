@@ -1,0 +1,150 @@
+"""Importing and exporting outlets: validation, all-or-nothing, audit, the shipped data."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+
+from server.db import get_session
+from server.models import Outlet, RatingChange
+from server.outlets import COLUMNS, OutletDataError, read_csv_text
+from server.ratings import BIAS_LABELS, FACTUALITY_LABELS
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+HEADER = ",".join(COLUMNS)
+GOOD = "bbc-news,BBC News,bbc.co.uk bbc.com,https://www.bbc.co.uk/news,GB,en,center,high,public,BBC,no,b,high,2026-11-01,"
+
+
+def count(app: Flask, model: type) -> int:
+    with app.app_context():
+        return get_session().scalar(select(func.count()).select_from(model)) or 0
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (GOOD.replace(",center,", ",centre,"), "row 2, column bias: unknown label 'centre'"),
+        (GOOD.replace(",high,public", ",great,public"), "row 2, column factuality"),
+        (GOOD.replace(",public,", ",government,"), "row 2, column ownership"),
+        (GOOD.replace(",GB,", ",GBR,"), "row 2, column country"),
+        (GOOD.replace("bbc-news,", "BBC News!,"), "row 2, column slug"),
+        (GOOD.replace("bbc.co.uk bbc.com", ""), "row 2, column domains"),
+        (GOOD.replace("2026-11-01", "yesterday"), "row 2, column reviewed"),
+        (GOOD.replace(",no,", ",maybe,"), "row 2, column paywall"),
+        (GOOD.replace("https://www.bbc.co.uk/news", "bbc"), "row 2, column homepage"),
+        (GOOD + "ftp://feeds.example/x", "row 2, column feeds"),
+        (GOOD + ",extra", "row 2: more fields"),
+    ],
+)
+def test_bad_row_names_row_and_column(row: str, message: str) -> None:
+    with pytest.raises(OutletDataError) as error:
+        read_csv_text(f"{HEADER}\n{row}\n")
+    assert message in str(error.value)
+
+
+def test_duplicate_rules_and_slugs_are_refused() -> None:
+    other = GOOD.replace("bbc-news,BBC News,bbc.co.uk bbc.com", "bbc-2,BBC 2,bbc.com")
+    with pytest.raises(OutletDataError) as error:
+        read_csv_text(f"{HEADER}\n{GOOD}\n{other}\n{GOOD}\n")
+    text = str(error.value)
+    assert "row 3, column domains: 'bbc.com' is already claimed on row 2" in text
+    assert "row 4, column slug: 'bbc-news' is already used on row 2" in text
+
+
+def test_unknown_header_column_is_refused() -> None:
+    with pytest.raises(OutletDataError, match="unknown column rating"):
+        read_csv_text("slug,name,domains,rating\nx,X,x.com,left\n")
+
+
+def test_import_with_one_bad_row_writes_nothing(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    rows = (DATA / "outlets_small.csv").read_text().splitlines()
+    rows[5] = rows[5].replace(",right,", ",rightish,")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(rows) + "\n")
+    result = runner.invoke(args=["outlets", "import", str(bad)])
+    assert result.exit_code != 0
+    assert "nothing was imported" in result.output
+    assert "row 6, column bias: unknown label 'rightish'" in result.output
+    assert count(app, Outlet) == 0
+
+
+def test_import_records_an_audit_entry_per_outlet(seeded: Flask) -> None:
+    assert count(seeded, Outlet) == 10
+    with seeded.app_context():
+        change = (
+            get_session()
+            .scalars(select(RatingChange).where(RatingChange.outlet_slug == "fox-news"))
+            .one()
+        )
+    assert change.actor == "cli"
+    assert change.changes["bias"] == [None, "right"]
+
+
+def _edited(tmp_path: Path) -> Path:
+    text = (DATA / "outlets_small.csv").read_text()
+    path = tmp_path / "edited.csv"
+    path.write_text(text.replace("Fox Corporation,no,Test fixture.", "Fox Corp.,no,Reviewed."))
+    return path
+
+
+def test_reimport_never_silently_overwrites_curated_data(
+    seeded: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(args=["outlets", "import", str(_edited(tmp_path))])
+    assert result.exit_code != 0
+    assert "outlet fox-news exists with other values" in result.output
+    assert "--update" in result.output
+    response = seeded.test_client().get("/api/v1/outlets/fox-news").get_json()
+    assert response["owner"] == "Fox Corporation"
+
+
+def test_update_changes_and_audits(seeded: Flask, runner: FlaskCliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        args=["outlets", "import", "--update", "--reason", "owner renamed", str(_edited(tmp_path))]
+    )
+    assert result.exit_code == 0, result.output
+    assert "0 created, 1 updated, 9 unchanged" in result.output
+    with seeded.app_context():
+        changes = (
+            get_session()
+            .scalars(select(RatingChange).where(RatingChange.reason == "owner renamed"))
+            .all()
+        )
+    assert [c.changes for c in changes] == [
+        {"owner": ["Fox Corporation", "Fox Corp."], "basis": ["Test fixture.", "Reviewed."]}
+    ]
+
+
+def test_same_file_twice_changes_nothing(seeded: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["outlets", "import", str(DATA / "outlets_small.csv")])
+    assert result.exit_code == 0
+    assert "0 created, 0 updated, 10 unchanged" in result.output
+
+
+def test_export_reads_back_to_the_same_outlets(seeded: Flask, runner: FlaskCliRunner) -> None:
+    exported = runner.invoke(args=["outlets", "export"]).output
+    records = read_csv_text(exported)
+    original = {r.slug: r.values() for r in read_csv_text((DATA / "outlets_small.csv").read_text())}
+    assert {r.slug: r.values() for r in records} == original
+
+
+def test_shipped_outlets_file_is_valid_and_broad() -> None:
+    text = (ROOT / "data" / "outlets.csv").read_text(encoding="utf-8")
+    records = read_csv_text(text)
+    assert len(records) >= 400
+    assert len({r.country for r in records}) >= 15
+    for label in BIAS_LABELS:
+        assert sum(r.bias == label for r in records) >= 10, label
+    assert {r.factuality for r in records} <= set(FACTUALITY_LABELS)
+    assert all(r.basis for r in records), "every rating says what it rests on"
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {"bbc.co.uk", "bbc.com"} <= {d for row in rows for d in row["domains"].split()}
