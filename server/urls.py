@@ -61,6 +61,7 @@ __all__ = [
     "MAX_UNWRAP_DEPTH",
     "MAX_URL_LENGTH",
     "PLATFORM_DOMAINS",
+    "SITE_PREFIXES",
     "TRACKING_PARAMS",
     "TRACKING_PREFIXES",
     "OutletResolver",
@@ -68,6 +69,7 @@ __all__ = [
     "URLError",
     "canonicalize",
     "clear_caches",
+    "normalize_rule",
     "parse_rule",
     "registrable_domain",
 ]

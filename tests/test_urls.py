@@ -401,6 +401,16 @@ def test_canonicalize_raises_only_url_error_and_is_idempotent(raw: str) -> None:
     assert parsed.host.endswith(parsed.domain)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(), st.text(st.sampled_from(list(string.printable) + list("üß。*%")))))
+def test_parse_rule_raises_only_url_error_and_is_idempotent(rule: str) -> None:
+    try:
+        host, path = parse_rule(rule)
+    except URLError:
+        return
+    assert parse_rule(host + path) == (host, path)
+
+
 # --- No network -------------------------------------------------------------------------------
 
 
