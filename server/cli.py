@@ -26,6 +26,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(lookup)
     app.cli.add_command(db_group)
     app.cli.add_command(outlets_group)
+    app.cli.add_command(ingest_group)
+    app.cli.add_command(feeds_group)
 
 
 def main() -> None:
@@ -212,3 +214,122 @@ def outlets_list(bias: str | None, country: str | None) -> None:
             f"{outlet.slug:32} {outlet.bias or '-':11} {outlet.factuality or '-':10} "
             f"{outlet.country or '--'}  {outlet.name}"
         )
+
+
+# --- ingest: feeds and bulk files (issue 3) ----------------------------------------------------
+
+
+@click.group("ingest")
+def ingest_group() -> None:
+    """Add articles from the outlets' feeds or from a file."""
+
+
+@ingest_group.command("feeds")
+@click.option(
+    "--outlet", "slugs", multiple=True, metavar="SLUG", help="Only this outlet (repeatable)."
+)
+@with_appcontext
+def ingest_feeds(slugs: tuple[str, ...]) -> None:
+    """Fetch every outlet's RSS/Atom feeds and add their new articles.
+
+    A feed that fails is reported and recorded, and the others go on: the exit status is 0
+    even when some feeds failed, so a scheduled run is not an alarm for one broken feed.
+    """
+    from . import ingest
+
+    session = db.get_session()
+    catalog = current_app.extensions["parallax.catalog"].get(session)
+    try:
+        report = ingest.ingest_feeds(
+            session,
+            catalog,
+            current_app.extensions["parallax.stories"],
+            timeout=float(current_app.config["FEED_TIMEOUT"]),
+            user_agent=str(current_app.config["USER_AGENT"]),
+            only=set(slugs) or None,
+        )
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    for feed in report.feeds:
+        click.echo(f"{feed.outlet}  {feed.url}  {feed.summary()}")
+    click.echo(
+        f"{len(report.feeds)} feeds: {report.count('ok')} ok, "
+        f"{report.count('not-modified')} not modified, {report.count('error')} failed; "
+        f"{report.added} new articles, {report.duplicates} duplicates"
+    )
+
+
+@ingest_group.command("file")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def ingest_file(path: Path) -> None:
+    """Add the articles of a JSONL or CSV file (url, title, published_at, description).
+
+    All or nothing: one bad row rejects the file (exit status 1). Articles already stored
+    are skipped, so a file can be ingested again safely.
+    """
+    from . import ingest
+
+    session = db.get_session()
+    catalog = current_app.extensions["parallax.catalog"].get(session)
+    try:
+        result = ingest.ingest_file(
+            session, catalog, current_app.extensions["parallax.stories"], path
+        )
+    except ingest.IngestFileError as exc:
+        raise click.ClickException(f"nothing was ingested from {path.name}:\n{exc}") from None
+    click.echo(
+        f"{result.added} new articles, {result.duplicates} duplicates, "
+        f"{result.new_stories} new stories"
+    )
+
+
+@click.group("feeds")
+def feeds_group() -> None:
+    """List and add outlets' feeds."""
+
+
+@feeds_group.command("add")
+@click.argument("slug")
+@click.argument("url")
+@with_appcontext
+def feeds_add(slug: str, url: str) -> None:
+    """Add a feed URL to an outlet, for `parallax ingest feeds` to fetch."""
+    from sqlalchemy import select
+
+    from .models import Feed, Outlet
+
+    session = db.get_session()
+    outlet = session.scalar(select(Outlet).where(Outlet.slug == slug))
+    if outlet is None:
+        raise click.ClickException(f"no such outlet: {slug}")
+    if not url.startswith(("http://", "https://")):
+        raise click.ClickException("the feed URL must start with http:// or https://")
+    owner = session.scalar(select(Outlet.slug).join(Outlet.feeds).where(Feed.url == url))
+    if owner is not None:
+        raise click.ClickException(f"{url} is already a feed of {owner}")
+    session.add(Feed(outlet_id=outlet.id, url=url))
+    outlets.bump_catalog_version(session)  # the outlet's answer lists its feeds
+    session.commit()
+    click.echo(f"added {url} to {slug}")
+
+
+@feeds_group.command("list")
+@click.option("--outlet", "slug", metavar="SLUG", help="Only this outlet's feeds.")
+@with_appcontext
+def feeds_list(slug: str | None) -> None:
+    """List feeds with the result of their last fetch."""
+    from sqlalchemy import select
+
+    from .models import Feed, Outlet
+
+    query = select(Outlet.slug, Feed).join(Feed.outlet).order_by(Outlet.slug, Feed.id)
+    if slug:
+        query = query.where(Outlet.slug == slug)
+    for outlet_slug, feed in db.get_session().execute(query):
+        if feed.last_fetched_at is None:
+            last = "never fetched"
+        else:
+            when = feed.last_fetched_at.strftime("%Y-%m-%d %H:%M")
+            last = f"{when} {feed.last_error or feed.last_status or 'no answer'}"
+        click.echo(f"{outlet_slug}  {feed.url}  {last}")

@@ -1,0 +1,585 @@
+"""Getting articles in: outlets' RSS/Atom feeds and bulk files.
+
+Feeds are fetched politely: a conditional GET (``If-None-Match`` / ``If-Modified-Since``)
+so an unchanged feed costs one small 304, a timeout, a User-Agent that says who we are and
+a size cap. Feeds fail all the time (a server down, a 500, a feed that is not XML), so each
+feed is isolated: its failure is recorded on its :class:`~server.models.Feed` row and in the
+report, and the loop goes on. Each feed's articles are committed on their own, so one bad
+feed never loses another's work. Only the fetching runs in threads; every database write
+stays in the calling thread, because a Session is not thread-safe.
+
+A bulk file is the opposite: it is all-or-nothing. Every row is validated first and any
+problem, named by its line, rejects the whole file before anything is stored.
+
+Both go through :meth:`StoryService.add_articles`, which deduplicates by canonical URL and
+clusters the new articles into stories. Nothing here imports Flask.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+import zlib
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Feed, Outlet, utcnow
+from .outlets import Catalog
+from .stories import IngestResult, NewArticle, StoryService
+from .urls import URLError, canonicalize
+
+MAX_FEED_BYTES = 5 * 1024 * 1024
+"""Largest feed body read (after decompression); real feeds are well under 1 MB."""
+MAX_TITLE = 500
+MAX_DESCRIPTION = 1000
+MAX_PROBLEMS = 50
+"""A rejected file lists at most this many problems: enough to fix it, not a flood."""
+FUTURE_SLACK = timedelta(hours=1)
+"""An entry dated further ahead than this is taken as published now: a wrong clock or zone
+in a feed must not put an article in a story days away."""
+_TOO_LARGE = f"feed larger than {MAX_FEED_BYTES // (1024 * 1024)} MB"
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
+)
+
+
+class FeedError(Exception):
+    """A feed that could not be fetched or read; ``status`` is the HTTP status if any."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class IngestFileError(ValueError):
+    """A bulk file that was rejected; ``problems`` names each line at fault."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+# --- plain text ----------------------------------------------------------------------------
+
+
+class _TextOnly(HTMLParser):
+    """Collect the text of an HTML fragment; script and style content is dropped."""
+
+    _SKIP = frozenset({"script", "style"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag in ("br", "p", "div", "li"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self._skipping:
+            self._skipping -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def plain_text(text: str, html: bool = True, limit: int | None = None) -> str:
+    """Return ``text`` as one line of plain text, HTML removed, cut at ``limit`` characters.
+
+    Feed titles and summaries arrive as HTML as often as not (``&amp;``, ``<b>``, whole
+    paragraphs with images); stored headlines must be what a reader sees.
+    """
+    if html:
+        parser = _TextOnly()
+        parser.feed(text)
+        parser.close()
+        text = "".join(parser.parts)
+    text = _SPACES.sub(" ", text).strip()
+    if limit is not None and len(text) > limit:
+        cut = text[: limit - 1]
+        if " " in cut[limit // 2 :]:
+            cut = cut[: cut.rfind(" ")]
+        text = cut.rstrip(" ,;:.-") + "…"
+    return text
+
+
+# --- fetching one feed ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one fetch of a feed gave: its articles, or "not modified", and the validators."""
+
+    status: int
+    """The HTTP status of the final answer (200, or 304 when not modified)."""
+    articles: list[NewArticle] = field(default_factory=list)
+    etag: str | None = None
+    last_modified: str | None = None
+    warning: str | None = None
+    """Set when the feed was malformed but entries could still be read from it."""
+
+    @property
+    def not_modified(self) -> bool:
+        """Return True when the server said the feed has not changed since the last fetch."""
+        return self.status == 304
+
+
+def _read_capped(response: Any, deadline: float) -> bytes:
+    """Read the body, decompressing gzip or deflate, refusing more than MAX_FEED_BYTES.
+
+    The socket timeout bounds each read; the deadline bounds the whole body, so a server
+    that trickles a byte at a time cannot hold the run.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := response.read(64 * 1024):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_FEED_BYTES:
+            raise FeedError(_TOO_LARGE, response.status)
+        if time.monotonic() > deadline:
+            raise FeedError("timed out while reading the body", response.status)
+    raw = b"".join(chunks)
+    encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
+    if encoding not in ("gzip", "x-gzip", "deflate") or not raw:
+        return raw
+    # 47 reads a gzip or zlib header, -15 raw deflate (some servers send that as "deflate").
+    for wbits in (47, -15) if encoding == "deflate" else (47,):
+        inflater = zlib.decompressobj(wbits)
+        try:
+            # max_length guards against a decompression bomb.
+            body = inflater.decompress(raw, MAX_FEED_BYTES + 1)
+        except zlib.error:
+            continue
+        if len(body) > MAX_FEED_BYTES or inflater.unconsumed_tail:
+            raise FeedError(_TOO_LARGE, response.status)
+        return body
+    raise FeedError(f"the {encoding} body is corrupt", response.status)
+
+
+def fetch_feed(
+    feed_url: str,
+    etag: str | None,
+    last_modified: str | None,
+    timeout: float,
+    user_agent: str,
+) -> FetchResult:
+    """Fetch and parse one feed with a conditional GET; raise :class:`FeedError` on failure.
+
+    ``etag`` and ``last_modified`` are what the previous answer carried; a 304 comes back as
+    a result without articles. Redirects are followed (urllib's default).
+    """
+    if urlsplit(feed_url).scheme not in ("http", "https"):
+        raise FeedError("not an http(s) URL")
+    headers = {"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    request = urllib.request.Request(feed_url, headers=headers)
+    deadline = time.monotonic() + 2 * timeout
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = _read_capped(response, deadline)
+            status = response.status
+            final_url = response.geturl()
+            content_type = response.headers.get("Content-Type", "")
+            new_etag = response.headers.get("ETag")
+            new_modified = response.headers.get("Last-Modified")
+    except urllib.error.HTTPError as exc:
+        exc.close()  # an HTTPError holds the open response
+        if exc.code == 304:
+            return FetchResult(
+                status=304,
+                etag=exc.headers.get("ETag") or etag,
+                last_modified=exc.headers.get("Last-Modified") or last_modified,
+            )
+        raise FeedError(f"HTTP {exc.code} {exc.reason}".strip(), exc.code) from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, TimeoutError):
+            raise FeedError(f"timed out after {timeout:g} s") from None
+        raise FeedError(f"cannot connect: {reason}") from None
+    except TimeoutError:
+        raise FeedError(f"timed out after {timeout:g} s") from None
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # resets, bad answers
+        raise FeedError(f"cannot fetch: {exc}") from None
+    try:
+        articles, warning = parse_feed(body, final_url, content_type)
+    except FeedError as exc:
+        exc.status = status
+        raise
+    return FetchResult(status, articles, new_etag, new_modified, warning)
+
+
+def parse_feed(
+    body: bytes, base_url: str, content_type: str = ""
+) -> tuple[list[NewArticle], str | None]:
+    """Read the articles of an RSS 2.0, Atom or RDF feed; also return a warning if malformed.
+
+    feedparser reads most broken feeds anyway; a body it cannot read a single entry from,
+    and that is not a feed at all, is a :class:`FeedError`.
+    """
+    headers = {"content-location": base_url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(body, response_headers=headers)
+    entries = parsed.get("entries") or []
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if not entries and (problem is not None or not parsed.get("version")):
+        detail = f": {problem}" if problem is not None else ""
+        raise FeedError(f"not a readable RSS or Atom feed{detail}")
+    now = utcnow()
+    articles = [a for a in (_article(e, base_url, now) for e in entries) if a is not None]
+    warning = None
+    if problem is not None and not isinstance(problem, feedparser.CharacterEncodingOverride):
+        warning = f"malformed feed, {len(articles)} entries read anyway: {problem}"
+    return articles, warning
+
+
+def _article(entry: Any, base_url: str, now: datetime) -> NewArticle | None:
+    """Turn one feed entry into a NewArticle; None when it has no link or no title."""
+    link = entry.get("link")
+    if not link:
+        guid = entry.get("id") or ""
+        # An RSS guid is a permalink unless it says otherwise; Atom ids are often tag: URIs.
+        if guid.startswith(("http://", "https://")) and entry.get("guidislink", True):
+            link = guid
+    detail = entry.get("title_detail") or {}
+    title = plain_text(entry.get("title") or "", "html" in detail.get("type", ""), MAX_TITLE)
+    if not link or not title:
+        return None
+    summary_detail = entry.get("summary_detail") or {}
+    summary = plain_text(
+        entry.get("summary") or "", "plain" not in summary_detail.get("type", ""), MAX_DESCRIPTION
+    )
+    return NewArticle(
+        url=urljoin(base_url, link.strip()),
+        title=title,
+        published_at=_entry_time(entry, now),
+        description=summary or None,
+    )
+
+
+def _entry_time(entry: Any, now: datetime) -> datetime | None:
+    """Return the entry's publication (else update) time in UTC, never far in the future."""
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed: time.struct_time | None = entry.get(key)
+        if parsed is not None:
+            try:
+                when = datetime(*parsed[:6], tzinfo=UTC)
+            except (TypeError, ValueError):
+                continue
+            return now if when > now + FUTURE_SLACK else when
+    return None
+
+
+# --- all feeds -----------------------------------------------------------------------------
+
+
+@dataclass
+class FeedOutcome:
+    """What happened to one feed in one run."""
+
+    outlet: str
+    url: str
+    state: str
+    """``ok``, ``not-modified`` or ``error``."""
+    http_status: int | None = None
+    added: int = 0
+    duplicates: int = 0
+    new_stories: int = 0
+    error: str | None = None
+    warning: str | None = None
+
+    def summary(self) -> str:
+        """Return the outcome as the CLI prints it: ``ok 12 new, 3 duplicates``."""
+        if self.state == "not-modified":
+            return "not modified"
+        if self.state == "error":
+            return f"error: {self.error}"
+        text = f"ok {self.added} new, {self.duplicates} duplicates"
+        return f"{text} (warning: {self.warning})" if self.warning else text
+
+
+@dataclass
+class FeedsReport:
+    """Every feed's outcome, in the order the feeds were listed."""
+
+    feeds: list[FeedOutcome] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        """Return the number of articles added across all feeds."""
+        return sum(f.added for f in self.feeds)
+
+    @property
+    def duplicates(self) -> int:
+        """Return the number of entries skipped as already stored."""
+        return sum(f.duplicates for f in self.feeds)
+
+    def count(self, state: str) -> int:
+        """Return how many feeds ended in ``state``."""
+        return sum(1 for f in self.feeds if f.state == state)
+
+
+def ingest_feeds(
+    session: Session,
+    catalog: Catalog,
+    stories: StoryService,
+    timeout: float,
+    user_agent: str,
+    only: set[str] | None = None,
+    workers: int = 4,
+) -> FeedsReport:
+    """Fetch every outlet's feeds (or those of the outlets in ``only``) and add their articles.
+
+    A feed that fails is recorded on its row (``last_status``, ``last_error``) and in the
+    report; the others go on. Each feed's articles and row are committed on their own.
+    Raises ValueError, before fetching anything, when ``only`` names an unknown outlet.
+    """
+    query = select(Feed).join(Feed.outlet).order_by(Outlet.slug, Feed.id)
+    if only:
+        known = set(session.scalars(select(Outlet.slug).where(Outlet.slug.in_(only))))
+        unknown = sorted(set(only) - known)
+        if unknown:
+            raise ValueError(f"no such outlet: {', '.join(unknown)}")
+        query = query.where(Outlet.slug.in_(only))
+    feeds = list(session.scalars(query))
+    # Plain values only cross into the threads: ORM objects belong to this thread's session.
+    jobs = [(f.id, f.outlet.slug, f.url, f.etag, f.last_modified) for f in feeds]
+    session.commit()  # release the read transaction while the network is slow
+    report = FeedsReport()
+    if not jobs:
+        return report
+
+    def fetch(job: tuple[int, str, str, str | None, str | None]) -> FetchResult | FeedError:
+        _, _, url, etag, modified = job
+        try:
+            return fetch_feed(url, etag, modified, timeout, user_agent)
+        except FeedError as exc:
+            return exc
+        except Exception as exc:  # one feed's surprise must not stop the run
+            return FeedError(f"{type(exc).__name__}: {exc}")
+
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
+        for job, fetched in zip(jobs, pool.map(fetch, jobs), strict=True):
+            report.feeds.append(_store(session, catalog, stories, job, fetched))
+    return report
+
+
+def _store(
+    session: Session,
+    catalog: Catalog,
+    stories: StoryService,
+    job: tuple[int, str, str, str | None, str | None],
+    fetched: FetchResult | FeedError,
+) -> FeedOutcome:
+    """Record one feed's fetch on its row, add its articles and commit."""
+    feed_id, slug, url, _, _ = job
+    outcome = FeedOutcome(outlet=slug, url=url, state="error")
+    feed = session.get(Feed, feed_id)
+    if feed is None:  # removed while we were fetching
+        outcome.error = "the feed was removed during the run"
+        return outcome
+    feed.last_fetched_at = utcnow()
+    if isinstance(fetched, FeedError):
+        outcome.http_status = feed.last_status = fetched.status
+        outcome.error = feed.last_error = str(fetched)
+        session.commit()
+        return outcome
+    outcome.http_status = feed.last_status = fetched.status
+    feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
+    feed.last_error = fetched.warning
+    outcome.warning = fetched.warning
+    if fetched.not_modified:
+        outcome.state = "not-modified"
+        session.commit()
+        return outcome
+    try:
+        result = stories.add_articles(session, catalog, fetched.articles, "feed")
+        session.commit()
+    except Exception as exc:  # a database failure is this feed's error
+        session.rollback()
+        stories.reset()  # the in-memory index may hold stories that were rolled back
+        feed = session.get(Feed, feed_id)
+        if feed is not None:
+            feed.last_fetched_at = utcnow()
+            feed.last_error = outcome.error = f"storing failed: {type(exc).__name__}: {exc}"
+            session.commit()
+        return outcome
+    outcome.state = "ok"
+    outcome.added, outcome.duplicates = result.added, result.duplicates
+    outcome.new_stories = result.new_stories
+    if result.errors:  # entries whose link is not an http(s) URL
+        outcome.warning = "; ".join(
+            filter(None, [outcome.warning, f"{len(result.errors)} entries with a bad link"])
+        )
+    return outcome
+
+
+# --- bulk files ----------------------------------------------------------------------------
+
+
+def parse_time(value: object) -> datetime:
+    """Read an ISO 8601 time with a zone, or epoch milliseconds, as an aware UTC datetime.
+
+    A time without a zone is refused rather than guessed: guessing UTC for a file written
+    in New York would put its articles five hours off and into the wrong stories.
+    """
+    if isinstance(value, bool):
+        raise ValueError("published_at must be an ISO 8601 time or epoch milliseconds")
+    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
+        try:
+            return datetime.fromtimestamp(float(value) / 1000, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"published_at {value!r} is out of range") from None
+    if not isinstance(value, str):
+        raise ValueError("published_at must be an ISO 8601 time or epoch milliseconds")
+    text = value.strip()
+    try:
+        when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        raise ValueError(f"published_at {value!r} is not an ISO 8601 time") from None
+    if when.tzinfo is None:
+        raise ValueError(f"published_at {value!r} has no time zone (add Z or +hh:mm)")
+    return when.astimezone(UTC)
+
+
+def _row_article(row: dict[str, Any]) -> NewArticle:
+    """Validate one file row; raise ValueError saying what is wrong."""
+    problems = []
+    url = row.get("url")
+    if not isinstance(url, str) or not url.strip():
+        problems.append("url is missing")
+    else:
+        try:
+            canonicalize(url)
+        except URLError as exc:
+            problems.append(f"url {url[:80]!r}: {exc}")
+    title = row.get("title")
+    if not isinstance(title, str) or not plain_text(title, html=False):
+        problems.append("title is missing")
+    published = None
+    if row.get("published_at") not in (None, ""):
+        try:
+            published = parse_time(row["published_at"])
+        except ValueError as exc:
+            problems.append(str(exc))
+    description = row.get("description")
+    if description is not None and not isinstance(description, str):
+        problems.append("description must be text")
+    if problems:
+        raise ValueError("; ".join(problems))
+    assert isinstance(url, str) and isinstance(title, str)
+    text = plain_text(description or "", html=False, limit=MAX_DESCRIPTION)
+    return NewArticle(
+        url=url.strip(),
+        title=plain_text(title, html=False, limit=MAX_TITLE),
+        published_at=published,
+        description=text or None,
+    )
+
+
+def _jsonl_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Yield (line number, row or problem) for each non-blank line of JSONL text."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, f"not valid JSON ({exc.msg})"
+            continue
+        yield number, row if isinstance(row, dict) else "not a JSON object"
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Yield (line number, row or problem) for each record of CSV text with a header."""
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    header = reader.fieldnames or []
+    missing = [name for name in ("url", "title") if name not in header]
+    if missing:
+        yield 1, f"the header has no {' or '.join(missing)} column"
+        return
+    line = reader.line_num + 1
+    for row in reader:
+        if None in row:
+            yield line, "more fields than the header names"
+        else:
+            yield line, dict(row)
+        line = reader.line_num + 1
+
+
+def read_articles(path: Path) -> list[NewArticle]:
+    """Read and validate every row of a JSONL or CSV file; raise IngestFileError if any is bad."""
+    suffix = path.suffix.lower()
+    if suffix not in (".jsonl", ".ndjson", ".csv"):
+        raise IngestFileError([f"{path.name}: expected a .jsonl or .csv file"])
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise IngestFileError([f"{path.name}: the file is not UTF-8 text"]) from None
+    except OSError as exc:
+        raise IngestFileError([f"{path.name}: {exc.strerror or exc}"]) from None
+    rows = _csv_rows(text) if suffix == ".csv" else _jsonl_rows(text)
+    articles: list[NewArticle] = []
+    problems: list[str] = []
+    for number, row in rows:
+        if isinstance(row, str):
+            problems.append(f"line {number}: {row}")
+            continue
+        try:
+            articles.append(_row_article(row))
+        except ValueError as exc:
+            problems.append(f"line {number}: {exc}")
+    if problems:
+        if len(problems) > MAX_PROBLEMS:
+            problems = problems[:MAX_PROBLEMS] + [f"… and {len(problems) - MAX_PROBLEMS} more"]
+        raise IngestFileError(problems)
+    return articles
+
+
+def ingest_file(
+    session: Session, catalog: Catalog, stories: StoryService, path: Path
+) -> IngestResult:
+    """Add every article of a JSONL or CSV file, or none of them; commit when all went in.
+
+    Raises :class:`IngestFileError` naming the lines at fault, with nothing stored. Articles
+    already stored (by canonical URL) are counted as duplicates, so a file can be
+    re-ingested safely.
+    """
+    articles = read_articles(path)
+    try:
+        result = stories.add_articles(session, catalog, articles, "file")
+        if result.errors:
+            raise IngestFileError(result.errors)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        stories.reset()  # the in-memory index may hold stories that were rolled back
+        raise
+    return result
