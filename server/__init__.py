@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -46,11 +46,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["parallax.misses"] = MissCounter()
     app.extensions["parallax.stories"] = StoryService.from_config(app.config)
 
-    from . import api, cli
+    from . import api, cli, pages
 
     limiter.exempt(api.health)
+
+    @app.after_request
+    def _retry_after_only_when_limited(response: Response) -> Response:
+        # flask-limiter sends Retry-After on every answer; it only means something on a 429.
+        if response.status_code != 429:
+            response.headers.pop("Retry-After", None)
+        return response
+
     app.register_blueprint(api.bp)
     app.register_blueprint(api.health)
+    app.register_blueprint(pages.bp)
     cli.init_app(app)
     return app
 

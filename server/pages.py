@@ -1,0 +1,58 @@
+"""The public pages: check any URL in a browser and see the story's coverage.
+
+Server-rendered with Jinja (autoescaped): the page works without JavaScript and shows
+the same answer as ``GET /api/v1/lookup``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from . import ratings
+from .api import lookup_answer
+from .db import get_session
+from .errors import ApiError
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home() -> str:
+    """Show the lookup form and, when a URL was given, its answer."""
+    url = request.args.get("url", "").strip()
+    title = request.args.get("title", "").strip()
+    answer, error = None, None
+    if url:
+        try:
+            answer = lookup_answer(url, title or None)
+        except ApiError as exc:
+            error = exc.detail
+    service = current_app.extensions["parallax.stories"]
+    session = get_session()
+    return render_template(
+        "home.html",
+        url=url,
+        title=title,
+        answer=answer,
+        error=error,
+        recent=[] if answer else service.search(session, "", 8),
+        blindspots=[] if answer else service.blindspots(session, 4),
+        bias={level.label: level for level in ratings.BIAS},
+        factuality={level.label: level for level in ratings.FACTUALITY},
+        ownership=ratings.OWNERSHIP,
+        sides=ratings.SIDES,
+    )
+
+
+@bp.get("/stories/<int:story_id>")
+def story(story_id: int) -> str:
+    """Show one story with all its coverage."""
+    body = current_app.extensions["parallax.stories"].story_json(get_session(), story_id)
+    if body is None:
+        raise ApiError(404, f"There is no story {story_id}.", "Story not found")
+    return render_template(
+        "story.html",
+        story=body,
+        bias={level.label: level for level in ratings.BIAS},
+        sides=ratings.SIDES,
+    )
