@@ -14,11 +14,13 @@ const TOKENS = `
   --px-note-border: #fcd34d;
   --px-note-text: #78350f;
   --px-shadow: 0 10px 30px rgba(15, 23, 42, 0.18), 0 2px 6px rgba(15, 23, 42, 0.08);
+  --px-scale-dim: 0.3;
   --px-font: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
 `;
 
 const DARK_TOKENS = `
   --px-bg: #111827;
+  --px-scale-dim: 0.45;
   --px-surface: #1f2937;
   --px-text: #f3f4f6;
   --px-muted: #9ca3af;
@@ -58,7 +60,6 @@ const PANEL_BODY = `
   .close:hover { background: var(--px-surface); color: var(--px-text); }
   .body { padding: 12px 14px 14px; }
   .outlet-name { margin: 0; font-size: 16px; font-weight: 700; line-height: 1.3; }
-  .outlet-meta { margin: 2px 0 0; color: var(--px-muted); font-size: 12px; }
   .ratings { display: grid; grid-template-columns: auto 1fr; gap: 6px 12px; margin: 12px 0 0; align-items: center; }
   .ratings dt { color: var(--px-muted); font-size: 12px; }
   .ratings dd { margin: 0; min-width: 0; }
@@ -70,7 +71,7 @@ const PANEL_BODY = `
   }
   .chip::before { content: ""; width: 8px; height: 8px; border-radius: 50%; background: var(--c); }
   .scale { display: grid; grid-template-columns: repeat(7, 1fr); gap: 2px; margin: 10px 0 2px; }
-  .scale span { height: 5px; border-radius: 3px; background: var(--c); opacity: 0.28; }
+  .scale span { height: 5px; border-radius: 3px; background: var(--c); opacity: var(--px-scale-dim); }
   .scale span.on { opacity: 1; height: 7px; margin-top: -1px; box-shadow: 0 0 0 2px var(--px-bg), 0 0 0 3px var(--c); }
   .scale-ends { display: flex; justify-content: space-between; color: var(--px-muted); font-size: 10.5px; }
 
@@ -134,9 +135,10 @@ export const PAGE_PANEL_CSS = `
   :host([data-position="bottom-left"]) { left: 16px !important; bottom: 16px !important; }
   :host([data-position="top-right"]) { right: 16px !important; top: 16px !important; }
   :host([data-position="top-left"]) { left: 16px !important; top: 16px !important; }
-  .wrap { display: flex; flex-direction: column; align-items: flex-end; gap: 10px; font-family: var(--px-font); }
+  /* The badge stays where it is; the panel opens towards the middle of the screen. */
+  .wrap { display: flex; flex-direction: column-reverse; align-items: flex-end; gap: 10px; font-family: var(--px-font); }
   :host([data-position$="left"]) .wrap { align-items: flex-start; }
-  :host([data-position^="top"]) .wrap { flex-direction: column-reverse; }
+  :host([data-position^="top"]) .wrap { flex-direction: column; }
   .badge {
     display: inline-flex; align-items: center; gap: 8px; height: 34px; padding: 0 5px 0 11px;
     border: 1px solid var(--px-border); border-radius: 17px; background: var(--px-bg); color: var(--px-text);
@@ -152,7 +154,7 @@ export const PAGE_PANEL_CSS = `
   .floating {
     width: 360px; max-width: calc(100vw - 32px); max-height: min(72vh, 640px); overflow: auto;
     border: 1px solid var(--px-border); border-radius: 14px; background: var(--px-bg);
-    box-shadow: var(--px-shadow);
+    box-shadow: var(--px-shadow); scrollbar-width: thin; scrollbar-color: var(--px-border) transparent;
   }
   ${PANEL_BODY}
 `;

@@ -66,7 +66,6 @@ function outletPart(doc, vm) {
     return [el(doc, 'p', { cls: 'outlet-name', text: 'Not rated' }),
       el(doc, 'p', { cls: 'note', text: vm.unratedText })];
   }
-  const meta = [outlet.country, outlet.paywall ? 'Paywall' : null].filter(Boolean).join(' · ');
   const dl = el(doc, 'dl', { cls: 'ratings' }, [
     ...ratingRow(doc, 'Bias', chip(doc, outlet.bias)),
     ...ratingRow(doc, 'Factuality', chip(doc, outlet.factuality)),
@@ -76,9 +75,9 @@ function outletPart(doc, vm) {
     dl.append(...ratingRow(doc, 'Ownership', el(doc, 'span', { text })));
   }
   if (outlet.country) dl.append(...ratingRow(doc, 'Country', el(doc, 'span', { text: outlet.country })));
+  if (outlet.paywall) dl.append(...ratingRow(doc, 'Paywall', el(doc, 'span', { text: 'Yes' })));
   return [
-    el(doc, 'h2', { cls: 'outlet-name', text: outlet.name, attrs: { id: 'px-outlet' } }),
-    meta ? el(doc, 'p', { cls: 'outlet-meta', text: meta }) : null,
+    el(doc, 'h2', { cls: 'outlet-name', text: outlet.name }),
     ...(outlet.bias ? biasScale(doc, outlet.bias) : [el(doc, 'p', { cls: 'note', text: 'This outlet has no bias rating yet.' })]),
     dl,
   ].filter(Boolean);
@@ -142,7 +141,7 @@ function coveragePart(doc, vm) {
 }
 
 /** Build the panel's content for a view model; `onClose`/`onReport` wire its buttons. */
-export function buildPanel(doc, vm, { onClose, onReport } = {}) {
+export function buildPanel(doc, vm, { onClose, onReport, header = true } = {}) {
   const closeButton = onClose
     ? el(doc, 'button', { cls: 'close', text: '×', attrs: { type: 'button', 'aria-label': 'Close the Parallax panel' } })
     : null;
@@ -152,10 +151,10 @@ export function buildPanel(doc, vm, { onClose, onReport } = {}) {
     : null;
   report?.addEventListener('click', () => onReport(vm.outlet.slug, vm.url));
   return el(doc, 'div', { cls: 'panel' }, [
-    el(doc, 'div', { cls: 'panel-head' }, [
+    header ? el(doc, 'div', { cls: 'panel-head' }, [
       el(doc, 'div', { cls: 'brand' }, [logo(doc), el(doc, 'span', { text: 'Parallax' })]),
       closeButton,
-    ]),
+    ]) : null,
     el(doc, 'div', { cls: 'body' }, [...outletPart(doc, vm), coveragePart(doc, vm)]),
     el(doc, 'div', { cls: 'foot' }, [el(doc, 'span', { text: 'Ratings: Parallax maintainers' }), report]),
   ]);
@@ -173,7 +172,8 @@ export function mountInlinePanel(container, { onReport } = {}) {
   return {
     host,
     render(vm) {
-      slot.replaceChildren(buildPanel(doc, vm, { onReport }));
+      // The popup has its own header: the panel's would say "Parallax" twice.
+      slot.replaceChildren(buildPanel(doc, vm, { onReport, header: false }));
     },
   };
 }
@@ -234,12 +234,13 @@ export function mountPagePanel(doc, { position = 'bottom-right', onReport } = {}
     render(next) {
       vm = next;
       badge.replaceChildren(
-        el(doc, 'span', { cls: 'logo', attrs: { 'aria-hidden': 'true' } }, [el(doc, 'i'), el(doc, 'i'), el(doc, 'i')]),
+        logo(doc),
         el(doc, 'span', { cls: 'badge-outlet', text: vm.outlet?.name ?? 'Parallax' }),
         el(doc, 'span', { cls: 'badge-label', text: vm.badge.text, color: vm.badge.color, attrs: { 'data-role': 'bias' } }),
       );
       badge.querySelector('.badge-label').style.color = vm.badge.ink;
       badge.setAttribute('aria-label', `${vm.badge.ariaLabel}. Show rating and coverage`);
+      badge.dataset.status = vm.status;
       if (open) floating.replaceChildren(buildPanel(doc, vm, { onClose: () => close(), onReport }));
     },
     open: show,
