@@ -86,7 +86,11 @@ export function createLinkAnnotator(doc, { resolve, pageSlug = null }) {
     const started = performance.now();
     const byUrl = collect();
     const urls = [...byUrl.keys()];
-    stats.ms += performance.now() - started;
+    const collected = performance.now() - started;
+    stats.ms += collected;
+    // Both synchronous parts go on the page's performance timeline (content scripts share it)
+    // so bench/extension.py can add up the main-thread time the badges cost.
+    performance.measure?.('parallax-collect', { start: started, duration: collected });
     stats.scans += 1;
     if (!urls.length) return;
     const outlets = (await resolve(urls)) ?? [];
@@ -96,7 +100,6 @@ export function createLinkAnnotator(doc, { resolve, pageSlug = null }) {
     stats.ms += spent;
     stats.links += urls.length;
     stats.badges += added;
-    // Exposed to the page's performance timeline (shared with content scripts) for bench/.
     performance.measure?.('parallax-annotate', { start: resumed, duration: spent });
     if (doc.querySelector('a[href]:not([data-parallax])')) schedule();
   }
