@@ -141,7 +141,9 @@ export function groupCoverage(articles, now = Date.now()) {
 
 /** Return the story part of the view, or null when the article matched no story. */
 export function storyView(story, now = Date.now()) {
-  if (!story) return null;
+  // A story of one article (this one) has no other coverage to show: a split of one source
+  // would look like information while saying nothing.
+  if (!story || !story.articles?.length) return null;
   const sources = Number(story.outlet_count ?? 0);
   const first = story.first_reported;
   return {
@@ -176,7 +178,7 @@ export function panelView(state, now = Date.now()) {
     coverageNote = 'Coverage is unavailable: the Parallax server did not answer.';
   } else if (status === 'loading') {
     coverageNote = 'Looking for other coverage…';
-  } else if (!story || story.groups.length === 0) {
+  } else if (!story) {
     coverageNote = 'No other coverage found yet.';
   }
   return {

@@ -99,6 +99,13 @@ test('an unrated outlet is shown as not rated', () => {
   assert.equal(vm.badge.text, 'Not rated');
 });
 
+test('a story with no other article counts as no other coverage', () => {
+  const story = { ...answer.story, articles: [], outlet_count: 1 };
+  const vm = panelView({ answer: { ...answer, story } }, NOW);
+  assert.equal(vm.story, null);
+  assert.equal(vm.coverageNote, 'No other coverage found yet.');
+});
+
 test('an outlet in the index without a bias label is "not rated", not a guess', () => {
   const vm = panelView({ outlet: { slug: 'x', name: 'X', bias: null } }, NOW);
   assert.equal(vm.badge.text, 'Not rated');
