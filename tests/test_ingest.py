@@ -642,3 +642,29 @@ def test_cli_feeds_add_gives_an_outlet_a_feed(
     assert twice.exit_code == 1 and "already a feed of bbc-news" in twice.output
     assert listed.output == f"bbc-news  {url}  never fetched\n"
     assert session.scalar(select(Feed.url).join(Feed.outlet).where(Outlet.slug == "bbc-news"))
+
+
+# --- the demo articles ---------------------------------------------------------------------
+
+DEMO = Path(__file__).parents[1] / "data" / "demo_articles.jsonl"
+
+
+def test_demo_articles_are_valid_and_marked_as_demo() -> None:
+    articles = ingest.read_articles(DEMO)
+
+    assert len(articles) >= 60
+    assert all("/parallax-demo/" in a.url for a in articles)
+    assert all((a.description or "").startswith("Demo content:") for a in articles)
+    assert all(a.published_at is not None for a in articles)
+
+
+def test_every_demo_article_belongs_to_a_rated_outlet(app: Flask) -> None:
+    from server.starter import load_starter_data
+
+    with app.app_context():
+        session = db.get_session()
+        load_starter_data(session, app.extensions["parallax.stories"])
+
+        unrated = session.scalars(select(Article.url).where(Article.outlet_id.is_(None))).all()
+        assert unrated == []
+        assert _count(session) == len(DEMO.read_text(encoding="utf-8").splitlines())
