@@ -261,6 +261,7 @@ class Shadow:
     def click(self, selector: str, host: str = "parallax-panel") -> None:
         """Click the first match with the real mouse, at its centre."""
         node = self.query_all(selector, host)[0]
+        self.call(node, "function () { this.scrollIntoView({ block: 'center' }); }")
         quad = self.cdp.send("DOM.getBoxModel", {"nodeId": node})["model"]["border"]
         x = sum(quad[0::2]) / 4
         y = sum(quad[1::2]) / 4

@@ -234,6 +234,20 @@ def test_popup_looks_up_a_pasted_url(
     page.screenshot(path=str(artifacts / "popup.png"), full_page=True)
 
 
+def test_report_link_in_the_panel_opens_the_prefilled_form(
+    page: Any, site: FixtureSite, browser: dict[str, Any]
+) -> None:
+    shadow = open_article(page, site.url(STORM_BBC))
+    open_panel(shadow)
+    with browser["context"].expect_page() as opened:
+        shadow.click(".foot .linkish")
+    options = opened.value
+    options.wait_for_selector("#report-outlet option[value='bbc-news']", state="attached")
+    options.wait_for_function("document.getElementById('report-outlet').value === 'bbc-news'")
+    assert options.input_value("#report-url").startswith(site.url(STORM_BBC))
+    options.close()
+
+
 def test_report_a_wrong_rating_from_the_options_page(
     page: Any, browser: dict[str, Any], parallax: ParallaxServer
 ) -> None:
