@@ -252,8 +252,9 @@ def ingest_feeds(slugs: tuple[str, ...]) -> None:
         raise click.ClickException(str(exc)) from None
     for feed in report.feeds:
         click.echo(f"{feed.outlet}  {feed.url}  {feed.summary()}")
+    feeds = len(report.feeds)
     click.echo(
-        f"{len(report.feeds)} feeds: {report.count('ok')} ok, "
+        f"{feeds} feed{'' if feeds == 1 else 's'}: {report.count('ok')} ok, "
         f"{report.count('not-modified')} not modified, {report.count('error')} failed; "
         f"{report.added} new articles, {report.duplicates} duplicates"
     )

@@ -618,7 +618,7 @@ def test_cli_ingest_feeds_prints_one_line_per_feed_and_exits_0_despite_failures(
     ]
     assert second.output.splitlines() == [
         f"bbc-news  {feed_server.url('/rss.xml')}  not modified",
-        "1 feeds: 0 ok, 1 not modified, 0 failed; 0 new articles, 0 duplicates",
+        "1 feed: 0 ok, 1 not modified, 0 failed; 0 new articles, 0 duplicates",
     ]
 
 
