@@ -175,10 +175,10 @@ def bench_in_process(urls: list[str], rules: list[tuple[str, str, str]]) -> None
     times.sort()
     median = statistics.median(times) / 1000
     p99 = times[int(len(times) * 0.99)] / 1000
-    start = time.perf_counter()
+    began = time.perf_counter()
     for url in urls:
         resolver.resolve(canonicalize(url))
-    warm = time.perf_counter() - start
+    warm = time.perf_counter() - began
     verdict = "ok" if median <= 20 else "MISSED"
     print(f"in-process: {len(urls):,} URLs ({rated:,} rated, {errors} errors), "
           f"{len(resolver)} rules built in {built * 1000:.1f} ms")  # fmt: skip
