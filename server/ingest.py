@@ -59,6 +59,9 @@ ACCEPT = (
 )
 
 
+_HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+
+
 class FeedError(Exception):
     """A feed that could not be fetched or read; ``status`` is the HTTP status if any."""
 
@@ -255,7 +258,8 @@ def parse_feed(
     now = utcnow()
     articles = [a for a in (_article(e, base_url, now) for e in entries) if a is not None]
     warning = None
-    if problem is not None and not isinstance(problem, feedparser.CharacterEncodingOverride):
+    # A wrong Content-Type or charset is the server's slip, not a broken feed.
+    if problem is not None and not isinstance(problem, _HARMLESS):
         warning = f"malformed feed, {len(articles)} entries read anyway: {problem}"
     return articles, warning
 

@@ -390,6 +390,49 @@ def test_articles_of_one_event_from_several_feeds_form_one_story(
     assert story is not None and story.outlet_count == 2 and story.article_count == 2
 
 
+RDF = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel rdf:about="https://www.asahi.com/"><title>Asahi</title></channel>
+  <item rdf:about="https://www.asahi.com/articles/quake-iwate.html">
+    <title>Magnitude 6.9 earthquake off Iwate</title>
+    <link>https://www.asahi.com/articles/quake-iwate.html</link>
+    <dc:date>2026-11-28T09:30:00+09:00</dc:date>
+  </item>
+</rdf:RDF>"""
+
+
+def test_rdf_feed_is_read() -> None:
+    articles, warning = ingest.parse_feed(RDF, "https://www.asahi.com/rss.rdf")
+
+    assert warning is None
+    assert [(a.url, a.title, a.published_at) for a in articles] == [
+        (
+            "https://www.asahi.com/articles/quake-iwate.html",
+            "Magnitude 6.9 earthquake off Iwate",
+            datetime(2026, 11, 28, 0, 30, tzinfo=UTC),
+        )
+    ]
+
+
+def test_malformed_feed_with_readable_entries_is_taken_with_a_warning() -> None:
+    truncated = RSS.encode()[: RSS.index("<item><title>An entry")]
+
+    articles, warning = ingest.parse_feed(truncated, "https://www.bbc.co.uk/news/rss.xml")
+
+    assert len(articles) == 2
+    assert warning is not None and warning.startswith("malformed feed, 2 entries read anyway")
+
+
+def test_entry_dated_in_the_future_is_taken_as_published_now() -> None:
+    future = RSS.replace(_rfc822(5), _rfc822(-48)).encode()
+
+    articles, _ = ingest.parse_feed(future, "https://www.bbc.co.uk/news/rss.xml")
+
+    assert articles[0].published_at is not None
+    assert articles[0].published_at <= datetime.now(UTC)
+
+
 @pytest.mark.parametrize(
     ("raw", "html", "expected"),
     [
