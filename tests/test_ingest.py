@@ -8,12 +8,13 @@ articles' own URLs are on the outlets' domains but are never fetched.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -339,7 +340,7 @@ def test_a_feed_larger_than_the_cap_is_refused(
         fetch_feed(feed_server.url("/rss.xml"), None, None, timeout=5.0, user_agent=UA)
 
 
-def test_only_a_non_web_feed_url_is_refused() -> None:
+def test_a_non_web_feed_url_is_refused() -> None:
     with pytest.raises(FeedError, match="not an http"):
         fetch_feed("file:///etc/passwd", None, None, timeout=1.0, user_agent=UA)
 
@@ -454,7 +455,8 @@ def test_plain_text_is_cut_at_a_word() -> None:
 
 # --- files ---------------------------------------------------------------------------------
 
-ROWS = [
+Row = dict[str, object]
+ROWS: list[Row] = [
     {
         "url": "https://www.foxnews.com/politics/senate-passes-stopgap-funding-bill?utm_source=x",
         "title": "Senate passes stopgap funding bill, averting government shutdown",
@@ -478,14 +480,12 @@ ROWS = [
 ]
 
 
-def _write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
+def _write_jsonl(path: Path, rows: list[Row]) -> Path:
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     return path
 
 
-def _write_csv(path: Path, rows: list[dict[str, object]]) -> Path:
-    import csv
-
+def _write_csv(path: Path, rows: list[Row]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.DictWriter(stream, ["url", "title", "published_at", "description"])
         writer.writeheader()
@@ -495,9 +495,8 @@ def _write_csv(path: Path, rows: list[dict[str, object]]) -> Path:
 
 @pytest.mark.parametrize("write", [_write_jsonl, _write_csv], ids=["jsonl", "csv"])
 def test_file_is_ingested_and_clustered(
-    seeded: Flask, session: Session, tmp_path: Path, write: object
+    seeded: Flask, session: Session, tmp_path: Path, write: Callable[[Path, list[Row]], Path]
 ) -> None:
-    assert callable(write)
     suffix = ".jsonl" if write is _write_jsonl else ".csv"
     result = _ingest_file(seeded, session, write(tmp_path / f"articles{suffix}", ROWS))
 
@@ -576,7 +575,7 @@ def test_scheme_and_www_variants_do_not_make_a_new_article(
     ],
 )
 def test_a_bad_row_rejects_the_whole_file(
-    seeded: Flask, session: Session, tmp_path: Path, row: dict[str, object], problem: str
+    seeded: Flask, session: Session, tmp_path: Path, row: Row, problem: str
 ) -> None:
     path = _write_jsonl(tmp_path / "bad.jsonl", [ROWS[0], ROWS[1], row, ROWS[2]])
 
