@@ -27,24 +27,37 @@ function withoutFragment(url) {
   return parsed.href;
 }
 
+/**
+ * Return the URL of the sender's page: the one the content script reports when it has the
+ * sender's origin (single-page sites change the path with pushState, which the browser's
+ * `sender.url` may not reflect), else `sender.url`. A page can only pushState within its origin,
+ * so no other site's URL can be smuggled in this way.
+ */
+function pageUrlOf(message, sender) {
+  const reported = parseHttpUrl(message.pageUrl ?? '');
+  const actual = new URL(sender.url);
+  return reported && reported.origin === actual.origin ? reported.href : actual.href;
+}
+
 async function resolvePage(message, sender) {
   const settings = await loadSettings(storage);
-  const host = new URL(sender.url).hostname;
+  const pageUrl = pageUrlOf(message, sender);
+  const host = new URL(pageUrl).hostname;
   if (isSiteDisabled(settings, host)) {
     await setToolbarBadge(api.action, sender.tab.id, null);
     return { outlet: null, settings, disabled: true };
   }
   const index = await getIndex(storage, settings.server);
-  const outlet = index ? compactOutlet(resolveOutlet(index, sender.url)) : null;
+  const outlet = index ? compactOutlet(resolveOutlet(index, pageUrl)) : null;
   await setToolbarBadge(api.action, sender.tab.id, outlet);
-  await saveTabState(storage, sender.tab.id, { url: sender.url, outlet, answer: null, loading: Boolean(outlet), error: null });
+  await saveTabState(storage, sender.tab.id, { url: pageUrl, outlet, answer: null, loading: Boolean(outlet), error: null });
   return { outlet, settings, disabled: false };
 }
 
 async function lookupPage(message, sender) {
   const settings = await loadSettings(storage);
   const index = await getIndex(storage, settings.server);
-  const pageUrl = withoutFragment(sender.url);
+  const pageUrl = withoutFragment(pageUrlOf(message, sender));
   const outlet = index && pageUrl ? compactOutlet(resolveOutlet(index, pageUrl)) : null;
   // The privacy rule: nothing about a page leaves the browser unless the page itself belongs to a
   // rated outlet in the local index, whatever the content script asks.

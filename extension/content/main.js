@@ -9,13 +9,18 @@ import { mountPagePanel } from '../shared/panel.js';
 import { extractCanonical, extractHeadline } from './extract.js';
 import { createLinkAnnotator } from './links.js';
 
+// Single-page sites change the URL without a new document; give their scripts this long to
+// put the new headline in place before reading it.
+const SPA_SETTLE_MS = 400;
+
 /** Remove what a previous copy of this script left behind (the extension was reloaded). */
 function removeLeftovers(doc) {
   for (const node of doc.querySelectorAll('parallax-panel, parallax-badge')) node.remove();
   for (const link of doc.querySelectorAll('a[data-parallax]')) link.removeAttribute('data-parallax');
 }
 
-async function showPagePanel(doc, outlet, settings) {
+/** Show the badge for a page of `outlet`, then fill the panel with the server's answer. */
+async function showPagePanel(doc, outlet, settings, isCurrent) {
   const panel = mountPagePanel(doc, {
     position: settings.panelPosition,
     onReport: (slug, url) => send(MSG.CS_BG_OPEN_OPTIONS, { report: { outlet: slug, url } }),
@@ -23,27 +28,67 @@ async function showPagePanel(doc, outlet, settings) {
   panel.render(panelView({ outlet, loading: true }));
   performance.mark?.('parallax-badge');
   const reply = await send(MSG.CS_BG_LOOKUP, {
+    pageUrl: doc.location.href,
     canonicalUrl: extractCanonical(doc),
     title: extractHeadline(doc, outlet.name),
   });
-  panel.render(panelView(reply?.state ?? { outlet, error: 'No answer' }));
+  if (isCurrent()) panel.render(panelView(reply?.state ?? { outlet, error: 'No answer' }));
   return panel;
+}
+
+/** Return the page's URL without its fragment. */
+function pageKey(doc) {
+  return doc.location.href.split('#', 1)[0];
+}
+
+/**
+ * Call `onChange` when a single-page site moves to another URL. The Navigation API's
+ * currententrychange (Chromium) sees every same-document navigation, pushState included;
+ * `popstate` covers back/forward where that API is missing.
+ */
+function watchNavigation(doc, onChange) {
+  let last = pageKey(doc);
+  let timer = null;
+  const check = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const now = pageKey(doc);
+      if (now !== last) {
+        last = now;
+        onChange();
+      }
+    }, SPA_SETTLE_MS);
+  };
+  globalThis.navigation?.addEventListener?.('currententrychange', check);
+  globalThis.addEventListener('popstate', check);
 }
 
 /** Start Parallax on this page. */
 export async function start(doc = document) {
   removeLeftovers(doc);
-  const page = await send(MSG.CS_BG_RESOLVE_PAGE);
+  let generation = 0;
+  let panel = null;
+
+  const showPage = async () => {
+    generation += 1;
+    const mine = generation;
+    panel?.destroy();
+    panel = null;
+    const page = await send(MSG.CS_BG_RESOLVE_PAGE, { pageUrl: doc.location.href });
+    if (!page || page.disabled || page.error || mine !== generation) return page;
+    if (page.outlet) panel = await showPagePanel(doc, page.outlet, page.settings, () => mine === generation);
+    if (mine !== generation) panel?.destroy();
+    return page;
+  };
+
+  const page = await showPage();
   if (!page || page.disabled || page.error) return;
-  const { outlet, settings } = page;
-  const work = [];
-  if (outlet) work.push(showPagePanel(doc, outlet, settings));
-  if (settings.linkBadges) {
+  watchNavigation(doc, showPage);
+  if (page.settings.linkBadges) {
     const annotator = createLinkAnnotator(doc, {
-      pageSlug: outlet?.slug ?? null,
+      pageSlug: page.outlet?.slug ?? null,
       resolve: async (urls) => (await send(MSG.CS_BG_RESOLVE_LINKS, { urls }))?.outlets ?? [],
     });
-    work.push(annotator.start());
+    await annotator.start();
   }
-  await Promise.all(work);
 }

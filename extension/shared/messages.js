@@ -4,12 +4,13 @@
 // sendResponse. Shapes below are the contract; the worker checks the sender before acting.
 
 export const MSG = Object.freeze({
-  // {type} → {outlet: {slug, name, bias, factuality} | null, settings: Settings}
-  // Resolves the sender's own page (sender.url, never a URL the page chooses) against the local
-  // index and sets the toolbar badge. Sends nothing to the server.
+  // {type, pageUrl} → {outlet: {slug, name, bias, factuality} | null, settings: Settings,
+  //                     disabled: boolean}
+  // Resolves the sender's own page against the local index and sets the toolbar badge. pageUrl
+  // (location.href) is only trusted within sender.url's origin. Sends nothing to the server.
   CS_BG_RESOLVE_PAGE: 'cs-bg-resolve-page',
 
-  // {type, canonicalUrl: string | null, title: string} → {state: TabState}
+  // {type, pageUrl, canonicalUrl: string | null, title: string} → {state: TabState}
   // Asks the server about the sender's page; refused (state.outlet null) unless the page's host
   // resolves to a rated outlet. canonicalUrl is used only when it resolves to the same outlet.
   CS_BG_LOOKUP: 'cs-bg-lookup',

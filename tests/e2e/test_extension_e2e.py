@@ -164,6 +164,23 @@ def test_unrated_page_shows_nothing_and_sends_nothing(
     )
 
 
+def test_single_page_navigation_updates_the_badge(page: Any, site: FixtureSite) -> None:
+    page.goto(site.url(UNRATED))
+    page.wait_for_load_state("load")
+    time.sleep(0.5)
+    assert page.locator("parallax-panel").count() == 0
+    # A single-page site moves to an article of a rated outlet without loading a document.
+    page.evaluate(
+        "([path, title]) => { history.pushState({}, '', path); document.title = title; }",
+        [site.url(BORDER_FOX).removeprefix(site.base), BORDER_FOX.title],
+    )
+    shadow = Shadow(page)
+    shadow.wait_for(".badge:not([data-status=loading]) .badge-label")
+    assert shadow.texts(".badge-label") == ["Right"]
+    page.evaluate("() => history.pushState({}, '', '/unrated/elsewhere.html')")
+    page.wait_for_selector("parallax-panel", state="detached", timeout=5000)
+
+
 def test_link_badges_on_a_list_page(
     page: Any, site: FixtureSite, parallax: ParallaxServer, artifacts: Any
 ) -> None:
