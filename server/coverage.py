@@ -1,0 +1,169 @@
+"""Who covered a story: bias, factuality and ownership splits, the blindspot, first reported.
+
+Everything here counts distinct outlets, not articles: an outlet that runs five updates of a
+story is one voice, and counting articles would let one prolific outlet tilt the split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from .ratings import BIAS_LABELS, FACTUALITY_LABELS, OWNERSHIP, SIDES, side_of
+
+
+@dataclass(frozen=True)
+class CoverageItem:
+    """One article of a story, with its outlet's rating when the outlet is rated."""
+
+    url: str
+    title: str
+    published_at: datetime | None
+    domain: str
+    outlet_slug: str | None = None
+    outlet_name: str | None = None
+    bias: str | None = None
+    factuality: str | None = None
+    ownership: str | None = None
+
+    @property
+    def source_key(self) -> str:
+        """Return what identifies the voice: the outlet slug, or the bare domain if unrated."""
+        return self.outlet_slug or self.domain
+
+
+@dataclass(frozen=True)
+class BlindspotRule:
+    """When a story is a blindspot for one side.
+
+    A story is a blindspot for a side when at least ``min_rated_outlets`` rated outlets covered
+    it, the *other* side holds at least ``dominant_share`` of them and this side at most
+    ``max_other_share``. Center outlets count in the total, so a story covered mostly by center
+    outlets is never a blindspot: neither side dominates it, and calling it one would flag every
+    wire story that partisan outlets skip. Both thresholds are inclusive.
+    """
+
+    min_rated_outlets: int = 3
+    dominant_share: float = 0.70
+    max_other_share: float = 0.10
+
+
+def _outlets(items: Iterable[CoverageItem]) -> dict[str, CoverageItem]:
+    """Return one item per distinct outlet (or unrated domain), the first seen."""
+    seen: dict[str, CoverageItem] = {}
+    for item in items:
+        seen.setdefault(item.source_key, item)
+    return seen
+
+
+def bias_split(items: Iterable[CoverageItem]) -> dict[str, Any]:
+    """Count distinct outlets per side and per 7-point label; unrated outlets apart.
+
+    Percentages are of the rated outlets only, rounded to one decimal; with no rated outlet
+    they are all 0.0.
+    """
+    breakdown = dict.fromkeys(BIAS_LABELS, 0)
+    sides = dict.fromkeys(SIDES, 0)
+    unrated = 0
+    for item in _outlets(items).values():
+        side = side_of(item.bias) if item.bias in breakdown else None
+        if item.bias is None or side is None:
+            unrated += 1
+            continue
+        breakdown[item.bias] += 1
+        sides[side] += 1
+    rated = sum(sides.values())
+    percent = {side: round(100.0 * n / rated, 1) if rated else 0.0 for side, n in sides.items()}
+    return {**sides, "rated": rated, "unrated": unrated, "percent": percent, "breakdown": breakdown}
+
+
+def blindspot(split: dict[str, Any], rule: BlindspotRule | None = None) -> str | None:
+    """Return the side that ignores the story ("left" or "right") under the rule, or None."""
+    rule = rule or BlindspotRule()
+    rated = split["rated"]
+    if rated < rule.min_rated_outlets or rated == 0:
+        return None
+    left, right = split["left"] / rated, split["right"] / rated
+    # A small epsilon keeps "exactly 70%" and "exactly 10%" inclusive despite float division.
+    eps = 1e-9
+    if left >= rule.dominant_share - eps and right <= rule.max_other_share + eps:
+        return "right"
+    if right >= rule.dominant_share - eps and left <= rule.max_other_share + eps:
+        return "left"
+    return None
+
+
+def factuality_split(items: Iterable[CoverageItem]) -> dict[str, int]:
+    """Count distinct rated outlets per factuality level, best first."""
+    counts = dict.fromkeys(FACTUALITY_LABELS, 0)
+    for item in _outlets(items).values():
+        if item.factuality in counts:
+            counts[item.factuality] += 1
+    return counts
+
+
+def ownership_split(items: Iterable[CoverageItem]) -> dict[str, int]:
+    """Count distinct rated outlets per kind of owner."""
+    counts = dict.fromkeys(OWNERSHIP, 0)
+    for item in _outlets(items).values():
+        if item.ownership in counts:
+            counts[item.ownership] += 1
+    return counts
+
+
+def _sort_key(item: CoverageItem) -> tuple[datetime, str]:
+    published = item.published_at
+    if published is not None and published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    return (published or datetime.max.replace(tzinfo=UTC), item.url)
+
+
+def first_reported(items: Iterable[CoverageItem]) -> CoverageItem | None:
+    """Return the earliest published article (ties broken by URL); undated ones come last."""
+    dated = [item for item in items if item.published_at is not None]
+    if not dated:
+        return None
+    return min(dated, key=_sort_key)
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="seconds") + "Z"
+
+
+def item_json(item: CoverageItem) -> dict[str, Any]:
+    """Return an article as the lookup answer shows it."""
+    outlet = None
+    if item.outlet_slug is not None:
+        outlet = {
+            "slug": item.outlet_slug,
+            "name": item.outlet_name,
+            "bias": item.bias,
+            "side": side_of(item.bias) if item.bias in BIAS_LABELS else None,
+            "factuality": item.factuality,
+        }
+    return {
+        "url": item.url,
+        "title": item.title,
+        "published_at": _iso(item.published_at),
+        "domain": item.domain,
+        "outlet": outlet,
+    }
+
+
+def summarize(items: Sequence[CoverageItem], rule: BlindspotRule | None = None) -> dict[str, Any]:
+    """Return the coverage part of a story answer: splits, blindspot and first reported."""
+    split = bias_split(items)
+    first = first_reported(items)
+    return {
+        "bias_split": split,
+        "blindspot": blindspot(split, rule),
+        "factuality_split": factuality_split(items),
+        "ownership_split": ownership_split(items),
+        "first_reported": item_json(first) if first is not None else None,
+    }

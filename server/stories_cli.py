@@ -1,0 +1,77 @@
+"""`parallax stories cluster|match`: the story matcher on files, in memory, for research.
+
+Plain click, no Flask and no database: these commands run exactly the code live ingestion and
+lookups run (`matching.cluster_records`, `matching.match_records`), so what they measure is what
+the service does.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .matching import cluster_records, match_records
+from .records import Record, RecordError, read_records
+
+
+def _read(path: str, *, require_story: bool = False) -> list[Record]:
+    """Read records from a path ("-" for standard input) or fail with a usage error."""
+    try:
+        if path == "-":
+            return read_records(sys.stdin, require_story=require_story)
+        return read_records(Path(path), require_story=require_story)
+    except RecordError as exc:
+        raise click.ClickException(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise click.ClickException(f"{path}: {exc.strerror or exc}") from None
+
+
+def _write(rows: list[dict[str, object]]) -> None:
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@click.group("stories")
+def stories() -> None:
+    """Cluster headlines into stories, or match headlines to known stories."""
+
+
+@stories.command("cluster")
+@click.argument("input_path", metavar="INPUT")
+def cluster_command(input_path: str) -> None:
+    """Cluster the articles of INPUT (JSONL or CSV) into stories, in time order.
+
+    Writes one JSON line per article, in input order: {"id": …, "story": …}."""
+    records = _read(input_path)
+    story_ids = cluster_records(records)
+    _write(
+        [{"id": r.id, "story": s} for r, s in zip(records, story_ids, strict=True)],
+    )
+
+
+@stories.command("match")
+@click.option(
+    "--stories",
+    "stories_path",
+    required=True,
+    metavar="STORIES",
+    help="JSONL or CSV of headlines with a 'story' column.",
+)
+@click.argument("queries_path", metavar="QUERIES")
+def match_command(stories_path: str, queries_path: str) -> None:
+    """Match each headline of QUERIES to a story built from STORIES.
+
+    Writes one JSON line per query, in input order: {"id": …, "story": … or null, "score": …}.
+    The score is the best candidate's, also when it is below the threshold (story null)."""
+    story_records = _read(stories_path, require_story=True)
+    queries = _read(queries_path)
+    results = match_records(story_records, queries)
+    _write(
+        [
+            {"id": q.id, "story": story, "score": score}
+            for q, (story, score) in zip(queries, results, strict=True)
+        ],
+    )

@@ -1,0 +1,212 @@
+"""Headline normalisation and the story index: matching, time window, assign, whole files."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from server.matching import (
+    Match,
+    StoryIndex,
+    cluster_records,
+    match_records,
+    normalize_title,
+    tokenize,
+)
+from server.records import Record
+
+T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Fed raises rates - BBC News", "fed raises rates"),
+        ("Fed raises rates | Reuters", "fed raises rates"),
+        ("Fed raises rates \u2014 The Guardian", "fed raises rates"),
+        ("Fed raises rates: NPR", "fed raises rates"),
+        (
+            "Fed raises rates by half a point - The Daily Example Times",
+            "fed raises rates by half a point",
+        ),
+        ("\u201cHello\u201d, says Kerry\u2019s aide", '"hello", says kerry\'s aide'),
+        ("Stocks fall \u2013 again", "stocks fall - again"),
+        ("\uff26\uff45\uff44 raises", "fed raises"),  # full-width letters (NFKC)
+        ("  Too   many\tspaces  ", "too many spaces"),
+        ("Could families sue the new GM for  ...", "could families sue the new gm for"),
+        ("STRASSE and Stra\u00dfe", "strasse and strasse"),  # case-fold, not lower()
+        ("Biden - Harris", "biden - harris"),  # too short a head to drop a tail
+        ("Ceasefire holds - for now, officials say", "ceasefire holds - for now, officials say"),
+    ],
+)
+def test_normalize_title(title: str, expected: str) -> None:
+    assert normalize_title(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("The U.S. and the EU agree on a deal", ["us", "eu", "agre", "deal"]),
+        (
+            "Protesters marched; police arrested 10,000",
+            ["protester", "march", "polic", "arrest", "10000"],
+        ),
+        ("Kerry's shadow diplomacy", ["kerry", "shadow", "diplomacy"]),
+        ("iOS 7.1 released", ["ios", "7.1", "releas"]),
+        ("Covid-19 vaccine passports", ["covid", "19", "vaccin", "passport"]),
+        ("It is what it is", []),
+    ],
+)
+def test_tokenize_keeps_names_and_numbers_and_drops_stop_words(
+    title: str, expected: list[str]
+) -> None:
+    assert tokenize(title) == expected
+
+
+def test_inflections_meet_on_one_stem() -> None:
+    assert tokenize("castigates")[0] == tokenize("castigated")[0] == tokenize("castigate")[0]
+
+
+def _index(**options: object) -> StoryIndex:
+    index = StoryIndex(**options)  # type: ignore[arg-type]
+    headlines = [
+        (1, "Trump slams John Kerry for 'shadow diplomacy' on Iran deal"),
+        (2, "Apple releases iOS 7.1 featuring CarPlay"),
+        (3, "Bitcoin exchange Mt. Gox files for US bankruptcy protection"),
+        (4, "Minneapolis police station set on fire after protesters break in"),
+        (5, "Senate passes $1.9 trillion Covid relief bill"),
+        (6, "Fed's Plosser says taper pace may be too slow"),
+    ]
+    for story_id, title in headlines:
+        index.add(story_id, title, T0)
+    return index
+
+
+@pytest.mark.parametrize(
+    ("query", "story_id"),
+    [
+        ("Trump castigates Kerry for \u2018Shadow Diplomacy\u2019 to save Iran nuclear deal", 1),
+        ("Apple's iOS 7.1 is out, and it brings CarPlay - The Verge", 2),
+        ("Mt. Gox seeks bankruptcy protection in the US | Reuters", 3),
+        ("Senate approves Biden's $1.9 trillion Covid-19 relief package", 5),
+    ],
+)
+def test_reworded_headline_matches_its_story(query: str, story_id: int) -> None:
+    found = _index().match(query, T0 + timedelta(hours=5))
+    assert found is not None
+    assert found.story_id == story_id
+    assert 0.0 < found.score <= 1.0
+
+
+def test_identical_headline_scores_one() -> None:
+    found = _index().match("Apple releases iOS 7.1 featuring CarPlay", T0)
+    assert found == Match(2, 1.0)
+
+
+def test_unrelated_headline_matches_nothing() -> None:
+    assert _index().match("Local bakery wins regional bread award", T0) is None
+
+
+def test_headline_of_only_stop_words_matches_nothing() -> None:
+    assert _index().match("What it is and why it was", T0) is None
+    assert StoryIndex().match("Apple releases iOS 7.1", T0) is None
+
+
+def test_time_window_excludes_stories_far_away() -> None:
+    index = _index(window=timedelta(days=3))
+    query = "Apple releases iOS 7.1 featuring CarPlay"
+    assert index.match(query, T0 + timedelta(days=2)) is not None
+    assert index.match(query, T0 - timedelta(days=2)) is not None
+    assert index.match(query, T0 + timedelta(days=4)) is None
+
+
+def test_query_without_time_matches_any_time() -> None:
+    assert _index().match("Apple releases iOS 7.1 featuring CarPlay", None) is not None
+
+
+def test_article_without_time_matches_any_query_time() -> None:
+    index = StoryIndex()
+    index.add(7, "Apple releases iOS 7.1 featuring CarPlay", None)
+    found = index.match("Apple releases iOS 7.1 featuring CarPlay", T0 + timedelta(days=400))
+    assert found is not None and found.story_id == 7
+
+
+def test_every_headline_of_a_story_is_scored() -> None:
+    first = "Bitcoin exchange Mt. Gox files for US bankruptcy protection"
+    later = "Hackers claim Mt. Gox CEO Mark Karpeles held stolen customer bitcoins"
+    index = StoryIndex()
+    index.add(1, first, T0)
+    index.add(1, later, T0)
+    index.add(2, "Mark Zuckerberg calls Obama about NSA spying", T0)
+    found = index.match("Hackers say Karpeles held stolen customer bitcoins", T0)
+    assert found is not None and found.story_id == 1
+    only_first = StoryIndex()
+    only_first.add(1, first, T0)
+    only_first.add(2, "Mark Zuckerberg calls Obama about NSA spying", T0)
+    assert only_first.match("Hackers say Karpeles held stolen customer bitcoins", T0) is None
+
+
+def test_assign_joins_a_matching_story_and_opens_new_ones() -> None:
+    index = StoryIndex()
+    ids = itertools.count(100)
+    first, none = index.assign("Apple releases iOS 7.1 featuring CarPlay", T0, ids.__next__)
+    assert (first, none) == (100, None)
+    joined, found = index.assign("Apple's iOS 7.1 arrives with CarPlay", T0, ids.__next__)
+    assert joined == 100 and found is not None and found.story_id == 100
+    other, none = index.assign("Malaysia Airlines flight missing over sea", T0, ids.__next__)
+    assert (other, none) == (101, None)
+    assert index.story_count == 2 and len(index) == 3
+
+
+def test_assign_records_article_ids() -> None:
+    index = StoryIndex()
+    index.assign("Apple releases iOS 7.1", T0, lambda: 5, article_id=42)
+    index.add(6, "Malaysia Airlines flight missing", T0, article_id=43)
+    assert index.story_of_article(42) == 5
+    assert index.story_of_article(43) == 6
+    assert index.story_of_article(44) is None
+
+
+def test_retrieval_does_not_scan_tokens_with_huge_postings() -> None:
+    index = StoryIndex(max_postings=3)
+    for story_id in range(10):
+        index.add(story_id, f"Stocks fall on day {story_id}", T0)
+    # "stock" and "fall" are in 10 postings each: skipped, so only "day N" can retrieve.
+    assert index.best("Stocks fall", T0) is None
+    found = index.best("Stocks fall on day 7", T0)
+    assert found is not None and found.story_id == 7
+
+
+def _record(id: int, title: str, hours: float | None, story: str | None = None) -> Record:
+    published = None if hours is None else T0 + timedelta(hours=hours)
+    return Record(id=id, title=title, published_at=published, story=story)
+
+
+def test_cluster_records_runs_in_time_order_and_answers_in_input_order() -> None:
+    records = [
+        _record(1, "Apple's iOS 7.1 arrives with CarPlay", 3),
+        _record(2, "Malaysia Airlines flight MH370 missing", 1),
+        _record(3, "Apple releases iOS 7.1 featuring CarPlay", 2),
+        _record(4, "Search for missing Malaysia Airlines MH370 widens", None),
+    ]
+    # Time order: 2 opens story 1, 3 opens story 2, 1 joins 2; the undated 4 comes last.
+    assert cluster_records(records) == [2, 1, 2, 1]
+
+
+def test_match_records_returns_story_labels_and_none() -> None:
+    stories = [
+        _record(1, "Apple releases iOS 7.1 featuring CarPlay", 0, "apple"),
+        _record(2, "iOS 7.1 is out with CarPlay", 1, "apple"),
+        _record(3, "Malaysia Airlines flight MH370 missing", 0, "mh370"),
+    ]
+    queries = [
+        _record(10, "Search for missing Malaysia Airlines MH370 widens", 5),
+        _record(11, "Local bakery wins bread award", 5),
+        _record(12, "Apple releases iOS 7.1 featuring CarPlay", 2),
+    ]
+    results = match_records(stories, queries)
+    assert results[0][0] == "mh370"
+    assert results[1] == (None, None)
+    assert results[2] == ("apple", 1.0)
