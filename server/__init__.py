@@ -35,6 +35,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     origins = [_origin(o) for o in str(app.config["CORS_ORIGINS"]).split(",") if o.strip()]
     CORS(app, resources={r"/api/*": {"origins": origins}}, vary_header=True)
+
+    # Registered before the limiter: after-request hooks run last-registered first.
+    @app.after_request
+    def _retry_after_only_when_limited(response: Response) -> Response:
+        # flask-limiter sends Retry-After on every answer; it only means something on a 429.
+        if response.status_code != 429:
+            response.headers.pop("Retry-After", None)
+        return response
+
     limiter = Limiter(
         get_remote_address,
         app=app,
@@ -49,13 +58,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from . import api, cli, pages
 
     limiter.exempt(api.health)
-
-    @app.after_request
-    def _retry_after_only_when_limited(response: Response) -> Response:
-        # flask-limiter sends Retry-After on every answer; it only means something on a 429.
-        if response.status_code != 429:
-            response.headers.pop("Retry-After", None)
-        return response
 
     app.register_blueprint(api.bp)
     app.register_blueprint(api.health)

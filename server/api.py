@@ -12,7 +12,7 @@ How to use it:
   with an ETag: send ``If-None-Match`` and get 304 while nothing changed).
 - ``GET /api/v1/stories?q=``, ``GET /api/v1/stories/<id>``, ``GET /api/v1/blindspots``.
 - ``POST /api/v1/feedback`` — a reader's disagreement with a rating.
-- ``GET /api/v1/scales``, ``GET /api/v1/openapi.json``; ``GET /healthz``.
+- ``GET /api/v1/scales``, ``GET /api/v1/openapi.json``, ``GET /api/v1/ping``; ``GET /healthz``.
 
 Errors are ``application/problem+json`` with a 4xx status and a ``detail`` sentence.
 """
@@ -320,6 +320,12 @@ def blindspots() -> Response:
 def openapi() -> Response:
     """Serve the OpenAPI 3.1 description of this API."""
     return jsonify(spec())
+
+
+@bp.get("/ping")
+def ping() -> Response:
+    """Answer at once: clients check they reach the API (and its CORS and limits) with it."""
+    return jsonify({"pong": True})
 
 
 @health.get("/healthz")

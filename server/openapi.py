@@ -349,6 +349,12 @@ def spec() -> dict[str, Any]:
                 "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1.")},
             }
         },
+        "/api/v1/ping": {
+            "get": {
+                "summary": "Answer at once, through the API's CORS and rate limits",
+                "responses": {"200": _json({"type": "object"}, "pong"), **_problems(429)},
+            }
+        },
         "/healthz": {
             "get": {
                 "summary": "Liveness",

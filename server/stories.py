@@ -61,6 +61,9 @@ class StoryService:
         self.refresh_seconds = refresh_seconds
         self.learn = learn
         self._index: StoryIndex | None = None
+        # The story of each stored URL, keyed by the URL's in-process hash: an exact match
+        # needs no database query, and ints keep the map small at a million articles.
+        self._story_of_url: dict[int, int] = {}
         self._last_article_id = 0
         self._checked = 0.0
         self._lock = threading.RLock()
@@ -95,12 +98,13 @@ class StoryService:
         """Add the articles stored since this worker last looked."""
         assert self._index is not None
         rows = session.execute(
-            select(Article.id, Article.story_id, Article.title, Article.published_at)
+            select(Article.id, Article.story_id, Article.url, Article.title, Article.published_at)
             .where(Article.id > self._last_article_id, Article.story_id.is_not(None))
             .order_by(Article.id)
         )
-        for article_id, story_id, title, published in rows:
+        for article_id, story_id, url, title, published in rows:
             self._index.add(story_id, title, published, article_id)
+            self._story_of_url[hash(url)] = story_id
             self._last_article_id = article_id
         self._checked = time.monotonic()
 
@@ -108,6 +112,7 @@ class StoryService:
         """Forget the index; the next use rebuilds it from the database."""
         with self._lock:
             self._index = None
+            self._story_of_url.clear()
             self._last_article_id = 0
 
     # --- ingesting ---------------------------------------------------------------------
@@ -119,7 +124,8 @@ class StoryService:
 
         Articles are known by their canonical URL: one already stored (or twice in this
         batch) is a duplicate and is skipped. The caller commits, so a bulk file is
-        all-or-nothing.
+        all-or-nothing; a caller that rolls back must call :meth:`reset`, since the index
+        already holds the articles.
         """
         result = IngestResult()
         parsed: list[tuple[ParsedURL, NewArticle]] = []
@@ -142,7 +148,7 @@ class StoryService:
                 result.duplicates += 1
             else:
                 fresh[p.url] = (p, item)
-        outlet_ids = dict(session.execute(select(Outlet.slug, Outlet.id)).tuples().all())
+        outlet_ids = {slug: id_ for slug, id_ in session.execute(select(Outlet.slug, Outlet.id))}
         now = utcnow()
         ordered = sorted(fresh.values(), key=lambda pair: pair[1].published_at or now)
         with self._lock:
@@ -171,6 +177,7 @@ class StoryService:
                     story_id=story_id,
                 )
                 session.add(article)
+                self._story_of_url[hash(p.url)] = story_id
                 touched.add(story_id)
                 result.added += 1
             session.flush()
@@ -225,24 +232,20 @@ class StoryService:
         A URL the service has stored matches exactly; otherwise the headline is matched
         against the stories of the window around ``published`` (now by default).
         """
-        known = session.scalar(select(Article).where(Article.url == parsed.url))
+        index = self.index(session)
         match: dict[str, Any] | None = None
-        story_id: int | None = None
-        if known is not None and known.story_id is not None:
-            story_id, match = known.story_id, {"method": "url", "score": 1.0}
+        story_id = self._story_of_url.get(hash(parsed.url))
+        if story_id is not None:
+            match = {"method": "url", "score": 1.0}
         elif title:
-            found: Match | None = self.index(session).match(title, published or utcnow())
+            found: Match | None = index.match(title, published or utcnow())
             if found is not None:
-                story_id, match = (
-                    found.story_id,
-                    {"method": "title", "score": round(found.score, 3)},
-                )
-            if known is None and self.learn and outlet is not None:
+                story_id = found.story_id
+                match = {"method": "title", "score": round(found.score, 3)}
+            if self.learn and outlet is not None:
                 learned = NewArticle(parsed.url, title, published or utcnow())
                 self.add_articles(session, catalog, [learned], "lookup")
                 session.commit()
-                if story_id is None:
-                    return None
         if story_id is None:
             return None
         return self.story_json(session, story_id, exclude_url=parsed.url, match=match)
