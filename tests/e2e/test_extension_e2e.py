@@ -266,7 +266,7 @@ def test_report_link_in_the_panel_opens_the_prefilled_form(
 
 
 def test_report_a_wrong_rating_from_the_options_page(
-    page: Any, browser: dict[str, Any], parallax: ParallaxServer
+    page: Any, browser: dict[str, Any], parallax: ParallaxServer, artifacts: Any
 ) -> None:
     page.goto(f"chrome-extension://{browser['id']}/options/options.html")
     page.wait_for_selector("#report-outlet option[value='fox-news']", state="attached")
@@ -277,6 +277,8 @@ def test_report_a_wrong_rating_from_the_options_page(
     page.click("#report-form button[type=submit]")
     page.wait_for_selector("#report-result.ok")
     wait_for_request(parallax, "POST", "/api/v1/feedback")
+    assert "outlets" in page.text_content("#index-status")
+    page.screenshot(path=str(artifacts / "options.png"), full_page=True)
 
 
 def test_site_switch_turns_parallax_off(
