@@ -52,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         headers_enabled=True,
     )
     app.extensions["parallax.catalog"] = CatalogCache(float(app.config["CATALOG_TTL"]))
-    app.extensions["parallax.misses"] = MissCounter()
+    app.extensions["parallax.misses"] = MissCounter(app.extensions["parallax.engine"])
     app.extensions["parallax.stories"] = StoryService.from_config(app.config)
 
     from . import api, cli, pages

@@ -95,7 +95,7 @@ def lookup_answer(
     slug = cat.resolver.resolve(parsed)
     outlet = cat.outlets.get(slug) if slug else None
     if outlet is None:
-        current_app.extensions["parallax.misses"].count(parsed.domain, get_session)
+        current_app.extensions["parallax.misses"].count(parsed.domain)
     stories = current_app.extensions["parallax.stories"]
     story = stories.for_lookup(get_session(), parsed, title, outlet, cat, published)
     return {

@@ -1,7 +1,9 @@
 """Counting lookups of domains that match no outlet: the domain only, never the URL.
 
-Maintainers read these counts to decide which outlets to rate next. Counting in memory
-and writing every so often keeps a database write off the hot path of unrated lookups.
+Maintainers read these counts to decide which outlets to rate next. Counts gather in
+memory and a background thread adds them to the database in one statement, so an
+unrated lookup never waits for a write. Counts not yet written when a worker stops are
+lost: they are a hint, not a record.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 
+from sqlalchemy import Engine
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from .models import LookupMiss, utcnow
 
@@ -21,26 +24,30 @@ log = logging.getLogger(__name__)
 
 
 class MissCounter:
-    """Count misses per domain and flush them to ``lookup_miss`` in batches."""
+    """Count misses per domain and add them to ``lookup_miss`` in batches."""
 
-    def __init__(self, every: int = 100, seconds: float = 30.0) -> None:
+    def __init__(self, engine: Engine, every: int = 200, seconds: float = 30.0) -> None:
+        self.engine = engine
         self.every = every
         self.seconds = seconds
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._last_flush = time.monotonic()
+        self._writer: threading.Thread | None = None
 
-    def count(self, domain: str, session_factory: Callable[[], Session]) -> None:
-        """Count one miss; flush when enough have gathered or enough time has passed."""
+    def count(self, domain: str) -> None:
+        """Count one miss; start a background write when enough have gathered."""
         with self._lock:
             self._counts[domain] += 1
-            due = sum(self._counts.values()) >= self.every or (
+            due = len(self._counts) >= self.every or (
                 time.monotonic() - self._last_flush >= self.seconds
             )
-        if due:
-            self.flush(session_factory())
+            if not due or (self._writer is not None and self._writer.is_alive()):
+                return
+            self._writer = threading.Thread(target=self.flush, name="parallax-misses", daemon=True)
+            self._writer.start()
 
-    def flush(self, session: Session) -> None:
+    def flush(self) -> None:
         """Add the gathered counts to the database and start counting afresh."""
         with self._lock:
             counts, self._counts = self._counts, Counter()
@@ -48,17 +55,18 @@ class MissCounter:
         if not counts:
             return
         now = utcnow()
-        for domain, n in counts.items():
-            row = session.get(LookupMiss, domain)
-            if row is None:
-                session.add(LookupMiss(domain=domain, count=n, last_seen=now))
-            else:
-                row.count += n
-                row.last_seen = now
+        rows = [{"domain": d, "count": n, "last_seen": now} for d, n in counts.items()]
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(LookupMiss).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=[LookupMiss.domain],
+            set_={
+                "count": LookupMiss.count + statement.excluded.count,
+                "last_seen": statement.excluded.last_seen,
+            },
+        )
         try:
-            session.commit()
+            with self.engine.begin() as connection:
+                connection.execute(statement)
         except SQLAlchemyError:
-            # Another worker inserted the same domain first: these counts are a hint for
-            # maintainers, so a lost batch is better than a failed lookup.
-            session.rollback()
-            log.warning("could not record %d lookup misses", sum(counts.values()))
+            log.warning("could not record %d lookup misses", sum(counts.values()), exc_info=True)

@@ -183,13 +183,14 @@ class Story(Base):
 
 
 class Article(Base):
-    """One article, known by its canonical URL."""
+    """One article, known by its canonical URL's key (no scheme, no ``www.``)."""
 
     __tablename__ = "article"
     __table_args__ = (Index("ix_article_published_at", "published_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    url_key: Mapped[str] = mapped_column(String(2048), unique=True)
     domain: Mapped[str] = mapped_column(String(253), index=True)
     outlet_id: Mapped[int | None] = mapped_column(
         ForeignKey("outlet.id", ondelete="SET NULL"), index=True

@@ -98,13 +98,15 @@ class StoryService:
         """Add the articles stored since this worker last looked."""
         assert self._index is not None
         rows = session.execute(
-            select(Article.id, Article.story_id, Article.url, Article.title, Article.published_at)
+            select(
+                Article.id, Article.story_id, Article.url_key, Article.title, Article.published_at
+            )
             .where(Article.id > self._last_article_id, Article.story_id.is_not(None))
             .order_by(Article.id)
         )
-        for article_id, story_id, url, title, published in rows:
+        for article_id, story_id, key, title, published in rows:
             self._index.add(story_id, title, published, article_id)
-            self._story_of_url[hash(url)] = story_id
+            self._story_of_url[hash(key)] = story_id
             self._last_article_id = article_id
         self._checked = time.monotonic()
 
@@ -134,20 +136,20 @@ class StoryService:
                 parsed.append((canonicalize(item.url), item))
             except URLError as exc:
                 result.errors.append(f"{item.url!r}: {exc}")
-        urls = [p.url for p, _ in parsed]
+        keys = [p.key for p, _ in parsed]
         known: set[str] = set()
-        for chunk in range(0, len(urls), 500):
+        for chunk in range(0, len(keys), 500):
             known.update(
                 session.scalars(
-                    select(Article.url).where(Article.url.in_(urls[chunk : chunk + 500]))
+                    select(Article.url_key).where(Article.url_key.in_(keys[chunk : chunk + 500]))
                 )
             )
         fresh: dict[str, tuple[ParsedURL, NewArticle]] = {}
         for p, item in parsed:
-            if p.url in known or p.url in fresh:
+            if p.key in known or p.key in fresh:
                 result.duplicates += 1
             else:
-                fresh[p.url] = (p, item)
+                fresh[p.key] = (p, item)
         outlet_ids = {slug: id_ for slug, id_ in session.execute(select(Outlet.slug, Outlet.id))}
         now = utcnow()
         ordered = sorted(fresh.values(), key=lambda pair: pair[1].published_at or now)
@@ -167,6 +169,7 @@ class StoryService:
                 story_id, _ = index.assign(item.title, item.published_at or now, open_story)
                 article = Article(
                     url=p.url,
+                    url_key=p.key,
                     domain=p.domain,
                     outlet_id=outlet_ids.get(slug) if slug else None,
                     title=item.title,
@@ -177,7 +180,7 @@ class StoryService:
                     story_id=story_id,
                 )
                 session.add(article)
-                self._story_of_url[hash(p.url)] = story_id
+                self._story_of_url[hash(p.key)] = story_id
                 touched.add(story_id)
                 result.added += 1
             session.flush()
@@ -234,7 +237,7 @@ class StoryService:
         """
         index = self.index(session)
         match: dict[str, Any] | None = None
-        story_id = self._story_of_url.get(hash(parsed.url))
+        story_id = self._story_of_url.get(hash(parsed.key))
         if story_id is not None:
             match = {"method": "url", "score": 1.0}
         elif title:
@@ -248,13 +251,13 @@ class StoryService:
                 session.commit()
         if story_id is None:
             return None
-        return self.story_json(session, story_id, exclude_url=parsed.url, match=match)
+        return self.story_json(session, story_id, exclude_key=parsed.key, match=match)
 
     def story_json(
         self,
         session: Session,
         story_id: int,
-        exclude_url: str | None = None,
+        exclude_key: str | None = None,
         match: dict[str, Any] | None = None,
     ) -> dict[str, Any] | None:
         """Return a story with its other coverage, splits, blindspot and first report."""
@@ -278,7 +281,7 @@ class StoryService:
         }
         if match is not None:
             body["match"] = match
-        body["articles"] = [_article_json(a) for a in articles if a.url != exclude_url]
+        body["articles"] = [_article_json(a) for a in articles if a.url_key != exclude_key]
         body.update(summarize(items, self.rule))
         return body
 

@@ -157,6 +157,18 @@ class ParsedURL:
     """The registrable domain (``bbc.co.uk``), or the whole site under a private suffix
     (``foo.github.io``); for IP addresses and bare suffixes, the host itself."""
 
+    @property
+    def key(self) -> str:
+        """Return the article's identity: the canonical URL without scheme and site prefix.
+
+        ``http://bbc.co.uk/x``, ``https://www.bbc.co.uk/x`` and ``https://m.bbc.co.uk/x``
+        are one article, though each stays a working link as :attr:`url`.
+        """
+        authority, _, tail = self.url.partition("://")[2].partition("/")
+        colon = authority.rfind(":")
+        port = authority[colon:] if colon > authority.rfind("]") else ""
+        return f"{self.host}{port}/{tail}"
+
 
 # --- Input clean-up ---------------------------------------------------------------------------
 

@@ -9,8 +9,11 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from server import create_app
+from server.db import get_session
+from server.models import LookupMiss
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -280,3 +283,13 @@ def test_any_url_yields_200_or_400_never_500(client: FlaskClient, url: str) -> N
     assert response.status_code in (200, 400, 404)
     if response.status_code != 200:
         problem(response)
+
+
+def test_unrated_lookups_count_the_domain_only(app: Flask, client: FlaskClient) -> None:
+    for path in ("a?secret=1", "b", "c"):
+        client.get("/api/v1/lookup", query_string={"url": f"https://news.unrated-news.org/{path}"})
+    client.get("/api/v1/lookup?url=https://www.bbc.co.uk/news/1")
+    app.extensions["parallax.misses"].flush()
+    with app.app_context():
+        rows = get_session().execute(select(LookupMiss.domain, LookupMiss.count)).all()
+    assert [tuple(row) for row in rows] == [("unrated-news.org", 3)]

@@ -536,11 +536,6 @@ def test_tracking_params_and_fragments_do_not_make_a_new_article(
     assert (result.added, result.duplicates) == (1, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="urls.canonicalize keeps the scheme and the www./m. prefix in the canonical URL, "
-    "so these forms of one article are stored as different articles",
-)
 def test_scheme_and_www_variants_do_not_make_a_new_article(
     seeded: Flask, session: Session, tmp_path: Path
 ) -> None:

@@ -442,3 +442,19 @@ def test_building_the_resolver_and_resolving_makes_no_network_call(
     finally:
         urls.clear_caches()
     assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("https://www.bbc.co.uk/news/x-1", "bbc.co.uk/news/x-1"),
+        ("http://bbc.co.uk/news/x-1?utm_source=rss", "bbc.co.uk/news/x-1"),
+        ("https://m.bbc.co.uk/news/x-1#comments", "bbc.co.uk/news/x-1"),
+        ("https://amp.theguardian.com/world/x?page=2", "theguardian.com/world/x?page=2"),
+        ("127.0.0.1:8000/bbc/x", "127.0.0.1:8000/bbc/x"),
+        ("http://[::1]:8080/a", "[::1]:8080/a"),
+        ("https://www.nytimes.com:443/2026/x.html", "nytimes.com/2026/x.html"),
+    ],
+)
+def test_key_identifies_an_article_across_scheme_and_site_prefix(raw: str, key: str) -> None:
+    assert canonicalize(raw).key == key

@@ -103,6 +103,7 @@ def upgrade() -> None:
         "article",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("url", sa.String(length=2048), nullable=False),
+        sa.Column("url_key", sa.String(length=2048), nullable=False),
         sa.Column("domain", sa.String(length=253), nullable=False),
         sa.Column("outlet_id", sa.Integer(), nullable=True),
         sa.Column("title", sa.Text(), nullable=False),
@@ -114,7 +115,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["outlet_id"], ["outlet.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["story_id"], ["story.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("url"),
+        sa.UniqueConstraint("url_key"),
     )
     with op.batch_alter_table("article", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_article_domain"), ["domain"], unique=False)

@@ -1,0 +1,233 @@
+"""Stories through the API: exact and headline matches, other coverage, splits, blindspots."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from server.db import get_session
+from server.stories import NewArticle
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+# One story covered by six outlets across the spectrum, one by the right only, and a
+# single-outlet story. Slugs are those of tests/data/outlets_small.csv.
+ARTICLES = [
+    (
+        "https://www.reuters.com/world/europe/eu-leaders-agree-ukraine-aid-2026",
+        "EU leaders agree 50 billion euro Ukraine aid package at Brussels summit",
+        30,
+    ),
+    (
+        "https://www.bbc.co.uk/news/world-europe-1",
+        "EU leaders agree €50bn Ukraine aid package after Brussels summit talks",
+        28,
+    ),
+    (
+        "https://www.theguardian.com/world/2026/eu-ukraine-aid",
+        "EU agrees €50bn Ukraine aid as leaders overcome holdout at Brussels summit",
+        27,
+    ),
+    (
+        "https://www.foxnews.com/world/eu-ukraine-aid-50-billion",
+        "EU leaders approve $54 billion Ukraine aid package at Brussels summit",
+        26,
+    ),
+    (
+        "https://jacobin.com/2026/eu-ukraine-aid",
+        "The EU's 50 billion euro Ukraine aid package agreed at Brussels summit",
+        25,
+    ),
+    (
+        "https://www.breitbart.com/europe/eu-ukraine-aid",
+        "Brussels summit: EU leaders agree 50 billion euro Ukraine aid package",
+        24,
+    ),
+    (
+        "https://blog.unrated.example/eu-ukraine-aid",
+        "EU leaders agree Ukraine aid package of 50 billion euros in Brussels",
+        23,
+    ),
+    (
+        "https://www.foxnews.com/politics/border-wall-funding-vote",
+        "House Republicans push border wall funding vote in Texas emergency bill",
+        10,
+    ),
+    (
+        "https://www.breitbart.com/politics/border-wall-funding",
+        "House GOP forces vote on Texas border wall funding emergency bill",
+        9,
+    ),
+    (
+        "https://www.wsj.com/politics/border-wall-funding-vote",
+        "House Republicans set vote on Texas border wall emergency funding bill",
+        8,
+    ),
+    (
+        "https://www.bbc.co.uk/news/science-environment-2",
+        "Rare orchid species rediscovered in Madagascar rainforest after century",
+        5,
+    ),
+]
+
+
+@pytest.fixture
+def stories(seeded: Flask) -> Flask:
+    """Ingest the articles above into the seeded app."""
+    with seeded.app_context():
+        session = get_session()
+        catalog = seeded.extensions["parallax.catalog"].get(session)
+        service = seeded.extensions["parallax.stories"]
+        items = [NewArticle(url, title, NOW - timedelta(hours=h)) for url, title, h in ARTICLES]
+        result = service.add_articles(session, catalog, items, "file")
+        session.commit()
+    assert result.added == len(ARTICLES)
+    assert result.new_stories == 3
+    return seeded
+
+
+def lookup(client: FlaskClient, url: str, title: str | None = None) -> dict:
+    query = {"url": url} if title is None else {"url": url, "title": title}
+    response = client.get("/api/v1/lookup", query_string=query)
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_known_url_matches_its_story_exactly(stories: Flask, client: FlaskClient) -> None:
+    story = lookup(client, "https://www.bbc.co.uk/news/world-europe-1?utm_source=x")["story"]
+    assert story["match"] == {"method": "url", "score": 1.0}
+    assert story["title"].startswith("EU leaders agree 50 billion euro Ukraine aid")
+    assert (story["article_count"], story["outlet_count"]) == (7, 7)
+    urls = [a["url"] for a in story["articles"]]
+    assert "https://www.bbc.co.uk/news/world-europe-1" not in urls, "the article itself is left out"
+    assert len(urls) == 6
+
+
+def test_headline_of_unknown_url_matches_by_title(stories: Flask, client: FlaskClient) -> None:
+    answer = lookup(
+        client,
+        "https://www.nytimes.com/2026/11/29/world/europe/eu-ukraine-aid.html",
+        "E.U. Leaders Agree to $54 Billion Ukraine Aid Package at Brussels Summit"
+        " - The New York Times",
+    )
+    story = answer["story"]
+    assert story["match"]["method"] == "title"
+    assert 0 < story["match"]["score"] <= 1
+    assert len(story["articles"]) == 7
+
+
+def test_split_counts_distinct_outlets_and_unrated_apart(
+    stories: Flask, client: FlaskClient
+) -> None:
+    story = lookup(
+        client, "https://www.reuters.com/world/europe/eu-leaders-agree-ukraine-aid-2026"
+    )["story"]
+    split = story["bias_split"]
+    # Left: guardian (lean-left), jacobin (far-left); center: reuters, bbc; right: fox, breitbart.
+    assert (split["left"], split["center"], split["right"]) == (2, 2, 2)
+    assert (split["rated"], split["unrated"]) == (6, 1)
+    assert split["percent"]["left"] == pytest.approx(33.3, abs=0.1)
+    assert split["breakdown"]["far-left"] == 1 and split["breakdown"]["far-right"] == 1
+    assert story["blindspot"] is None
+    assert story["first_reported"]["url"].startswith("https://www.reuters.com/")
+
+
+def test_other_coverage_carries_outlet_ratings(stories: Flask, client: FlaskClient) -> None:
+    story = lookup(client, "https://www.bbc.co.uk/news/world-europe-1")["story"]
+    by_url = {a["url"]: a for a in story["articles"]}
+    fox = by_url["https://www.foxnews.com/world/eu-ukraine-aid-50-billion"]
+    assert fox["outlet"] == {
+        "slug": "fox-news",
+        "name": "Fox News",
+        "bias": "right",
+        "side": "right",
+        "factuality": "mixed",
+    }
+    assert by_url["https://blog.unrated.example/eu-ukraine-aid"]["outlet"] is None
+
+
+def test_story_covered_only_by_the_right_is_a_left_blindspot(
+    stories: Flask, client: FlaskClient
+) -> None:
+    story = lookup(client, "https://www.wsj.com/politics/border-wall-funding-vote")["story"]
+    assert (story["bias_split"]["right"], story["bias_split"]["left"]) == (3, 0)
+    assert story["blindspot"] == "left"
+    listed = client.get("/api/v1/blindspots").get_json()["stories"]
+    assert [s["id"] for s in listed] == [story["id"]]
+    assert client.get("/api/v1/blindspots?side=right").get_json()["stories"] == []
+
+
+def test_unrelated_headline_answers_story_null(stories: Flask, client: FlaskClient) -> None:
+    answer = lookup(
+        client, "https://www.nytimes.com/2026/x.html", "Local bakery wins national sourdough prize"
+    )
+    assert answer["story"] is None
+    assert answer["outlet"]["slug"] == "new-york-times"
+
+
+def test_single_outlet_story_has_no_other_coverage(stories: Flask, client: FlaskClient) -> None:
+    story = lookup(client, "https://www.bbc.co.uk/news/science-environment-2")["story"]
+    assert story["articles"] == []
+    assert story["outlet_count"] == 1
+    assert story["blindspot"] is None
+
+
+def test_batch_lookup_accepts_titles(stories: Flask, client: FlaskClient) -> None:
+    response = client.post(
+        "/api/v1/lookup",
+        json={
+            "items": [
+                {
+                    "url": "https://www.nytimes.com/a",
+                    "title": "House Republicans push Texas border wall funding vote",
+                },
+                {"url": "https://www.nytimes.com/b"},
+            ]
+        },
+    )
+    first, second = response.get_json()["results"]
+    assert first["story"]["bias_split"]["right"] == 3
+    assert second["story"] is None
+
+
+def test_stories_search_and_detail(stories: Flask, client: FlaskClient) -> None:
+    found = client.get("/api/v1/stories?q=ukraine aid").get_json()["stories"]
+    assert len(found) == 1
+    detail = client.get(f"/api/v1/stories/{found[0]['id']}").get_json()
+    assert len(detail["articles"]) == 7
+    assert detail["factuality_split"]["very-high"] == 1  # reuters
+    assert detail["ownership_split"]["public"] == 1  # bbc
+
+
+def test_unknown_story_is_404(stories: Flask, client: FlaskClient) -> None:
+    response = client.get("/api/v1/stories/999999")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+def test_reingesting_a_url_is_a_duplicate(stories: Flask) -> None:
+    with stories.app_context():
+        session = get_session()
+        catalog = stories.extensions["parallax.catalog"].get(session)
+        url = "https://www.bbc.co.uk/news/world-europe-1?utm_medium=rss#comments"
+        again = [NewArticle(url, "Other title", NOW)]
+        result = stories.extensions["parallax.stories"].add_articles(
+            session, catalog, again, "feed"
+        )
+    assert (result.added, result.duplicates) == (0, 1)
+
+
+def test_lookup_page_shows_rating_and_coverage(stories: Flask, client: FlaskClient) -> None:
+    page = client.get("/?url=https://www.bbc.co.uk/news/world-europe-1").get_data(as_text=True)
+    assert "BBC News" in page and "Center" in page
+    assert "7 sources" in page
+    assert "Fox News" in page
+
+
+def test_lookup_page_escapes_and_explains_bad_input(stories: Flask, client: FlaskClient) -> None:
+    page = client.get("/?url=<script>alert(1)</script>").get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+    assert "not a web address" in page
