@@ -43,7 +43,7 @@ MAX_TITLE = 1000
 def catalog() -> Catalog:
     """Return this worker's catalog of outlets, reloaded when it changes."""
     cache: CatalogCache = current_app.extensions["parallax.catalog"]
-    return cache.get(get_session())
+    return cache.fresh() or cache.get(get_session())
 
 
 def _parse_url(raw: object) -> ParsedURL:
@@ -97,7 +97,7 @@ def lookup_answer(
     if outlet is None:
         current_app.extensions["parallax.misses"].count(parsed.domain)
     stories = current_app.extensions["parallax.stories"]
-    story = stories.for_lookup(get_session(), parsed, title, outlet, cat, published)
+    story = stories.for_lookup(get_session, parsed, title, outlet, cat, published)
     return {
         "url": raw_url,
         "canonical_url": parsed.url,

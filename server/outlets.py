@@ -548,6 +548,13 @@ class CatalogCache:
         self._checked = 0.0
         self._lock = threading.Lock()
 
+    def fresh(self) -> Catalog | None:
+        """Return the catalog if it was checked within ``ttl``: no database needed."""
+        catalog = self._catalog
+        if catalog is not None and time.monotonic() - self._checked < self.ttl:
+            return catalog
+        return None
+
     def get(self, session: Session) -> Catalog:
         """Return the current catalog, reloading it if it is stale."""
         now = time.monotonic()

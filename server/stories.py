@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -83,6 +83,13 @@ class StoryService:
         )
 
     # --- the index ---------------------------------------------------------------------
+
+    def fresh_index(self) -> StoryIndex | None:
+        """Return the index if it was brought up to date within the refresh time."""
+        index = self._index
+        if index is not None and time.monotonic() - self._checked < self.refresh_seconds:
+            return index
+        return None
 
     def index(self, session: Session) -> StoryIndex:
         """Return this worker's index, built on first use and brought up to date."""
@@ -223,7 +230,7 @@ class StoryService:
 
     def for_lookup(
         self,
-        session: Session,
+        sessions: Callable[[], Session],
         parsed: ParsedURL,
         title: str | None,
         outlet: Mapping[str, Any] | None,
@@ -233,9 +240,11 @@ class StoryService:
         """Return the story of a looked-up article, or None without a confident match.
 
         A URL the service has stored matches exactly; otherwise the headline is matched
-        against the stories of the window around ``published`` (now by default).
+        against the stories of the window around ``published`` (now by default). The
+        session is only opened when the database is needed: most lookups of articles
+        without a story never touch it.
         """
-        index = self.index(session)
+        index = self.fresh_index() or self.index(sessions())
         match: dict[str, Any] | None = None
         story_id = self._story_of_url.get(hash(parsed.key))
         if story_id is not None:
@@ -247,11 +256,11 @@ class StoryService:
                 match = {"method": "title", "score": round(found.score, 3)}
             if self.learn and outlet is not None:
                 learned = NewArticle(parsed.url, title, published or utcnow())
-                self.add_articles(session, catalog, [learned], "lookup")
-                session.commit()
+                self.add_articles(sessions(), catalog, [learned], "lookup")
+                sessions().commit()
         if story_id is None:
             return None
-        return self.story_json(session, story_id, exclude_key=parsed.key, match=match)
+        return self.story_json(sessions(), story_id, exclude_key=parsed.key, match=match)
 
     def story_json(
         self,
