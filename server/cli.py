@@ -16,7 +16,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import db, outlets, starter
+from . import db, outlets, starter, stories_cli
 from .errors import ApiError
 
 
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(outlets_group)
     app.cli.add_command(ingest_group)
     app.cli.add_command(feeds_group)
+    app.cli.add_command(stories_cli.stories)
 
 
 def main() -> None:
@@ -41,6 +42,8 @@ def main() -> None:
         load_dotenv=False,
         help="Parallax: outlet ratings, story matching and coverage.",
     )
+    # The app is always ours: Flask's --app, --env-file and --debug would only confuse.
+    group.params = [p for p in group.params if p.name not in {"app", "env_file", "debug"}]
     group.main()
 
 
