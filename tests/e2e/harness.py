@@ -60,6 +60,7 @@ class ParallaxServer:
         self.requests: list[tuple[str, str]] = []
         self.log: list[str] = []
         self.process: subprocess.Popen[str] | None = None
+        self.reader: threading.Thread | None = None
         self.env = {
             **os.environ,
             "PARALLAX_DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite'}",
@@ -96,7 +97,8 @@ class ParallaxServer:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        threading.Thread(target=self._read_log, daemon=True).start()
+        self.reader = threading.Thread(target=self._read_log, daemon=True)
+        self.reader.start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -134,6 +136,9 @@ class ParallaxServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+            # The reader stops at the end of the log; only then may the pipe be closed.
+            if self.reader is not None:
+                self.reader.join(timeout=10)
             if self.process.stdout is not None:
                 self.process.stdout.close()
 
@@ -246,17 +251,26 @@ class Shadow:
         )
         return result["result"].get("value")
 
+    def each(self, selector: str, function: str, host: str = "parallax-panel") -> list[Any]:
+        """Call `function` on each node matching `selector`. Node ids go stale when the panel
+        re-renders between the query and the call; then the query is simply made again."""
+        for attempt in range(5):
+            try:
+                return [self.call(n, function) for n in self.query_all(selector, host)]
+            except Exception:  # playwright's Error: "No node with given id found"
+                if attempt == 4:
+                    raise
+                time.sleep(0.1)
+        return []
+
     def texts(self, selector: str, host: str = "parallax-panel") -> list[str]:
         """Return the text of each node matching `selector`."""
-        return [
-            self.call(n, "function () { return this.textContent; }")
-            for n in self.query_all(selector, host)
-        ]
+        return self.each(selector, "function () { return this.textContent; }", host)
 
     def attrs(self, selector: str, name: str, host: str = "parallax-panel") -> list[str | None]:
         """Return an attribute of each node matching `selector`."""
         fn = f"function () {{ return this.getAttribute({json.dumps(name)}); }}"
-        return [self.call(n, fn) for n in self.query_all(selector, host)]
+        return self.each(selector, fn, host)
 
     def click(self, selector: str, host: str = "parallax-panel") -> None:
         """Click the first match with the real mouse, at its centre."""
@@ -275,7 +289,10 @@ class Shadow:
         """Wait until `selector` matches inside a shadow root."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.query_all(selector, host):
-                return
+            try:
+                if self.query_all(selector, host):
+                    return
+            except Exception:  # a shadow root replaced while we looked: look again
+                pass
             time.sleep(0.05)
         raise AssertionError(f"{selector!r} never appeared inside <{host}>")
