@@ -3,7 +3,7 @@
 // top level so that the browser can wake the worker for them.
 
 import { MSG, api } from '../shared/messages.js';
-import { parseHttpUrl, resolveOutlet, resolveSlug } from '../shared/resolve.js';
+import { parseHttpUrl, resolveOutlet, resolveSlug, stripTracking } from '../shared/resolve.js';
 import { isSiteDisabled, loadSettings } from '../shared/settings.js';
 import { ServerError, fetchWithTimeout, problemText } from './net.js';
 import { REFRESH_ALARM, REFRESH_MINUTES, getIndex, refreshIndex, status } from './outlet-index.js';
@@ -19,12 +19,9 @@ function compactOutlet(outlet) {
   return outlet ? { slug: outlet.slug, name: outlet.name, bias: outlet.bias, factuality: outlet.factuality } : null;
 }
 
-/** Return the URL without its fragment: "#comments" is the same article. */
+/** Return the URL as it may be sent: no fragment ("#comments" is the same article), no trackers. */
 function withoutFragment(url) {
-  const parsed = parseHttpUrl(url);
-  if (!parsed) return null;
-  parsed.hash = '';
-  return parsed.href;
+  return stripTracking(url ?? '');
 }
 
 /**
@@ -101,9 +98,8 @@ async function openOptions(message) {
 }
 
 async function lookupUrl(message) {
-  const parsed = parseHttpUrl(message.url ?? '');
+  const parsed = parseHttpUrl(stripTracking(message.url ?? '') ?? '');
   if (!parsed) return { state: { url: null, outlet: null, answer: null, loading: false, error: 'Enter a web address starting with http:// or https://.' } };
-  parsed.hash = '';
   const settings = await loadSettings(storage);
   const index = await getIndex(storage, settings.server);
   const outlet = index ? compactOutlet(resolveOutlet(index, parsed.href)) : null;

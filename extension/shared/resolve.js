@@ -232,6 +232,49 @@ export function unwrapUrl(url) {
   return null;
 }
 
+// --- Tracking parameters -----------------------------------------------------------------------
+
+// server/urls.py TRACKING_PARAMS and TRACKING_PREFIXES: the server drops them from canonical URLs
+// anyway, but some carry a reader's identity (mc_eid is a subscriber's id), so the extension
+// removes them before a URL leaves the browser at all.
+export const TRACKING_PARAMS = new Set([
+  'fbclid', 'gclid', 'gclsrc', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'twclid', 'ttclid',
+  'li_fat_id', 'igshid', 'igsh', 'epik', 's_kwcid', 'srsltid', 'mc_cid', 'mc_eid', 'mkt_tok',
+  '_hsenc', '_hsmi', 'hsctatracking', 'vero_id', 'oly_anon_id', 'oly_enc_id', 'rb_clickid',
+  '_bta_tid', '_bta_c', '_ga', '_gl', 'ref_src', 'ref_url', 'guccounter', 'guce_referrer',
+  'guce_referrer_sig', 's_cid', '__twitter_impression', 'cmp', 'cmpid', 'smid', 'smtyp', 'ocid',
+  'xtor', 'reflink', 'ncid', 'sr_share', 'soc_src', 'soc_trk', 'trk', 'trkcampaign', 'share_id',
+  'usqp',
+]);
+export const TRACKING_PREFIXES = ['utm_', 'at_', 'ns_', 'pk_', 'mtm_', 'hsa_', '__hs', 'fb_', 'wt.', 'wt_', 'cm_', 'itm_', 'amp_'];
+
+/** Return true for a query parameter name that only tracks the reader or the campaign. */
+export function isTrackingParam(name) {
+  const key = name.toLowerCase();
+  return TRACKING_PARAMS.has(key) || TRACKING_PREFIXES.some((prefix) => key.startsWith(prefix));
+}
+
+/** Return the URL without its fragment and without tracking query parameters. */
+export function stripTracking(rawUrl) {
+  const url = parseHttpUrl(rawUrl);
+  if (!url) return null;
+  url.hash = '';
+  if (url.search) {
+    const kept = url.search.slice(1).split('&')
+      .filter((pair) => pair && !isTrackingParam(decodeURIComponentSafe(pair.split('=', 1)[0])));
+    url.search = kept.length ? `?${kept.join('&')}` : '';
+  }
+  return url.href;
+}
+
+function decodeURIComponentSafe(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 // --- The resolver -----------------------------------------------------------------------------
 
 /**

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   candidateHosts, compileIndex, normalizeHost, pathMatches, resolveOutlet, resolveSlug, unwrapUrl, parseHttpUrl,
+  stripTracking, TRACKING_PARAMS, TRACKING_PREFIXES,
 } from '../shared/resolve.js';
 
 const index = compileIndex({
@@ -86,6 +87,26 @@ test('pathMatches matches at segment boundaries only', () => {
 test('nested wrappers are unwrapped', () => {
   const inner = encodeURIComponent('https://www.google.com/amp/s/www.bbc.co.uk/news/x');
   assert.equal(unwrapUrl(parseHttpUrl(`https://l.facebook.com/l.php?u=${inner}`)).href, 'https://www.bbc.co.uk/news/x');
+});
+
+test('tracking parameters and the fragment never leave the browser', () => {
+  assert.equal(
+    stripTracking('https://www.bbc.co.uk/news/x?utm_source=nl&mc_eid=abc123&id=7&AT_medium=x#comments'),
+    'https://www.bbc.co.uk/news/x?id=7',
+  );
+  assert.equal(stripTracking('https://example.com/a?fbclid=1'), 'https://example.com/a');
+  assert.equal(stripTracking('javascript:alert(1)'), null);
+});
+
+test('the tracking parameters are the server\'s (server/urls.py)', () => {
+  const urls = readFileSync(fileURLToPath(new URL('../../server/urls.py', import.meta.url)), 'utf8');
+  const block = (start) => {
+    const from = urls.indexOf(start);
+    return urls.slice(from, urls.indexOf('\n)', from));
+  };
+  const strings = (text) => [...text.replace(/#.*$/gm, '').matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort();
+  assert.deepEqual([...TRACKING_PARAMS].sort(), strings(block('TRACKING_PARAMS: frozenset[str] = frozenset(')));
+  assert.deepEqual([...TRACKING_PREFIXES].sort(), strings(block('TRACKING_PREFIXES: tuple[str, ...] = (')));
 });
 
 test('resolveOutlet returns the outlet with its rating from the index', () => {
