@@ -34,7 +34,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PARALLAX = Path(os.environ.get("PARALLAX_E2E_COMMAND") or Path(sys.executable).parent / "parallax")
 
 # The request line of an access log entry (gunicorn's, or werkzeug's with its colour codes).
-_REQUEST_LINE = re.compile(r'"(?:\x1b\[[\d;]*m)*([A-Z]+) (\S+) HTTP/[\d.]+')
+_REQUEST_LINE = re.compile(
+    r'"(?:\x1b\[[\d;]*m)*([A-Z]+) (\S+) HTTP/[\d.]+(?:\x1b\[[\d;]*m)*" (\d{3})'
+)
 
 
 def chromium_available() -> bool:
@@ -57,7 +59,8 @@ class ParallaxServer:
         self.site = site
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.requests: list[tuple[str, str]] = []
+        self.requests: list[tuple[str, str]] = []  # (method, decoded path) in order
+        self.responses: list[tuple[str, str, int]] = []  # (method, path, status)
         self.log: list[str] = []
         self.process: subprocess.Popen[str] | None = None
         self.reader: threading.Thread | None = None
@@ -111,6 +114,7 @@ class ParallaxServer:
             self.stop()
             raise RuntimeError("parallax serve did not start:\n" + "\n".join(self.log[-30:]))
         self.requests.clear()
+        self.responses.clear()
         return self
 
     def _read_log(self) -> None:
@@ -120,7 +124,9 @@ class ParallaxServer:
             match = _REQUEST_LINE.search(line)
             if match:
                 # Decoded, so that tests read the same whichever server logged it.
-                self.requests.append((match.group(1), urllib.parse.unquote(match.group(2))))
+                method, path = match.group(1), urllib.parse.unquote(match.group(2))
+                self.responses.append((method, path, int(match.group(3))))
+                self.requests.append((method, path))
 
     def get_json(self, path: str) -> Any:
         """GET a path of the API and return its JSON (the tests' own requests are not logged

@@ -281,6 +281,19 @@ def test_report_a_wrong_rating_from_the_options_page(
     page.screenshot(path=str(artifacts / "options.png"), full_page=True)
 
 
+def test_the_index_is_revalidated_with_its_etag(
+    page: Any, browser: dict[str, Any], parallax: ParallaxServer
+) -> None:
+    before = len(parallax.requests)
+    page.goto(f"chrome-extension://{browser['id']}/options/options.html")
+    page.click("#server-form button[type=submit]")  # the same server: revalidate
+    page.wait_for_selector("#server-message.ok >> text=up to date")
+    wait_for_request(parallax, "GET", "/api/v1/outlets/index")
+    index_statuses = [s for _, path, s in parallax.responses if path == "/api/v1/outlets/index"]
+    assert len(parallax.requests) > before
+    assert index_statuses[-1] == 304, "If-None-Match with the stored ETag: nothing downloaded"
+
+
 def test_site_switch_turns_parallax_off(
     page: Any, site: FixtureSite, browser: dict[str, Any]
 ) -> None:
