@@ -116,7 +116,8 @@ async function sendFeedback(message) {
   const feedback = message.feedback ?? {};
   const body = {
     outlet: String(feedback.outlet ?? ''),
-    url: String(feedback.url ?? ''),
+    // The server reads an empty string as a broken URL: no article means null.
+    url: feedback.url ? String(feedback.url) : null,
     message: String(feedback.message ?? '').slice(0, 4000),
     suggested_bias: feedback.suggested_bias || null,
   };

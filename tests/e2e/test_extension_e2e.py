@@ -278,6 +278,13 @@ def test_report_a_wrong_rating_from_the_options_page(
     page.wait_for_selector("#report-result.ok")
     wait_for_request(parallax, "POST", "/api/v1/feedback")
     assert "outlets" in page.text_content("#index-status")
+    # Without an article and without a suggestion, too.
+    page.fill("#report-url", "")
+    page.select_option("#report-bias", "")
+    page.fill("#report-message", "The factuality seems too generous.")
+    page.evaluate("document.getElementById('report-result').className = 'message'")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector("#report-result.ok")
     page.screenshot(path=str(artifacts / "options.png"), full_page=True)
 
 
