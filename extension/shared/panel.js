@@ -106,6 +106,7 @@ function coveragePart(doc, vm) {
       el(doc, 'p', { cls: 'story-title', text: story.title }),
       el(doc, 'p', { cls: 'story-meta', text: meta }),
     );
+    if (story.matchText) section.append(el(doc, 'p', { cls: 'story-meta', text: story.matchText, attrs: { 'data-role': 'match' } }));
     const split = story.split;
     if (!split.empty) {
       const bar = el(doc, 'div', { cls: 'split', attrs: { role: 'img', 'aria-label': `Bias split of the sources: ${split.text}` } });

@@ -155,6 +155,10 @@ export function storyView(story, now = Date.now()) {
     blindspot: BLINDSPOT_TEXT[story.blindspot]
       ? { side: story.blindspot, text: BLINDSPOT_TEXT[story.blindspot] }
       : null,
+    // A headline match is a judgement, not a fact: say so, with its score.
+    matchText: story.match?.method === 'title' && Number.isFinite(story.match.score)
+      ? `Matched by its headline (${Math.round(story.match.score * 100)}% similar)`
+      : null,
     firstReported: first ? articleView(first, now) : null,
     groups: groupCoverage(story.articles, now),
   };

@@ -77,6 +77,13 @@ test('a matched story shows its sources, split, first reporter and no note', () 
   assert.equal(vm.coverageNote, null);
 });
 
+test('a story matched by headline says so with its score; a URL match says nothing', () => {
+  const byTitle = panelView({ answer: { ...answer, story: { ...answer.story, match: { method: 'title', score: 0.914 } } } }, NOW);
+  assert.equal(byTitle.story.matchText, 'Matched by its headline (91% similar)');
+  const byUrl = panelView({ answer: { ...answer, story: { ...answer.story, match: { method: 'url', score: 1 } } } }, NOW);
+  assert.equal(byUrl.story.matchText, null);
+});
+
 test('a blindspot gets a note naming the side that ignores the story', () => {
   const story = { ...answer.story, blindspot: 'right' };
   const vm = panelView({ answer: { ...answer, story } }, NOW);
