@@ -56,6 +56,7 @@ class Article:
     title: str
     hours_ago: float
     section: str = "World"
+    og_title: str | None = None  # when a site puts its name in og:title too
 
 
 STORM = [
@@ -135,6 +136,14 @@ QUIET = Article(
     "Village fete breaks record for largest marrow",
     1,
     "England",
+)
+# Not ingested: the server can only find its story through the headline the extension sends.
+UNSEEN = Article(
+    "wall-street-journal",
+    "/world/storm-darragh-latest.html",
+    "Storm Darragh batters UK coast with 90mph winds",
+    0.5,
+    og_title="Storm Darragh batters UK coast with 90mph winds | The Wall Street Journal",
 )
 UNRATED = Article(
     "", "/unrated/blog/storm-thoughts.html", "My thoughts on Storm Darragh", 1, "Blog"
@@ -221,7 +230,7 @@ def article_page(base: str, article: Article) -> str:
     url = base + article_path(article)
     title = html.escape(article.title)
     head = (
-        f"<meta property='og:title' content='{title}'>"
+        f"<meta property='og:title' content='{html.escape(article.og_title or article.title)}'>"
         f"<meta property='og:site_name' content='{html.escape(name)}'>"
         f"<link rel='canonical' href='{html.escape(url)}?utm_source=test'>"
     )
@@ -320,7 +329,7 @@ class FixtureSite:
             return list_page(self.base)
         if path.startswith("/bench/links-") and path.endswith(".html"):
             return links_page(self.base, int(path[len("/bench/links-") : -len(".html")]))
-        for article in [*ARTICLES, UNRATED]:
+        for article in [*ARTICLES, UNSEEN, UNRATED]:
             if article_path(article) == path:
                 return article_page(self.base, article)
         for outlet in OUTLETS:

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 import pytest
-from fixture_site import BORDER_FOX, QUIET, STORM, STORM_BBC, UNRATED, FixtureSite
+from fixture_site import BORDER_FOX, QUIET, STORM, STORM_BBC, UNRATED, UNSEEN, FixtureSite
 from harness import ParallaxServer, Shadow
 
 pytestmark = pytest.mark.e2e
@@ -92,6 +92,22 @@ def test_panel_in_dark_mode(page: Any, site: FixtureSite, artifacts: Any) -> Non
     )
     assert background == "rgb(17, 24, 39)"
     page.screenshot(path=str(artifacts / "panel-dark.png"))
+
+
+def test_an_article_the_server_never_saw_is_matched_by_its_headline(
+    page: Any, site: FixtureSite, parallax: ParallaxServer
+) -> None:
+    shadow = open_article(page, site.url(UNSEEN))
+    open_panel(shadow)
+    assert shadow.texts(".badge-label") == ["Lean right"]
+    # og:title is "… | The Wall Street Journal"; the server got the headline alone.
+    wait_for_request(parallax, "GET", f"/api/v1/lookup?url={site.url(UNSEEN)}")
+    sent = [
+        p for _, p in parallax.requests if p.startswith(f"/api/v1/lookup?url={site.url(UNSEEN)}")
+    ]
+    assert sent[-1].endswith("&title=" + UNSEEN.title.replace(" ", "+"))
+    assert shadow.texts("[data-role=match]")[0].startswith("Matched by its headline (")
+    assert shadow.texts(".story-meta")[0].startswith("6 sources")
 
 
 def test_keyboard_opens_and_escape_closes_the_panel(page: Any, site: FixtureSite) -> None:
