@@ -229,7 +229,7 @@ def test_link_badges_on_a_list_page(
     assert page.locator("parallax-badge").count() == 15
     # Link badges are resolved locally: the list page cost the server nothing.
     assert parallax.requests[before:] == []
-    page.screenshot(path=str(artifacts / "list.png"))
+    page.screenshot(path=str(artifacts / "list.png"), full_page=True)
 
 
 def test_toolbar_badge_shows_the_tabs_outlet(
@@ -333,3 +333,21 @@ def test_site_switch_turns_parallax_off(
         assert page.locator("parallax-panel").count() == 0
     finally:
         worker.evaluate(switch_off, [])
+
+
+def test_link_badges_can_be_switched_off(
+    page: Any, site: FixtureSite, browser: dict[str, Any]
+) -> None:
+    set_links = """async (on) => {
+        const { settings } = await chrome.storage.local.get('settings');
+        await chrome.storage.local.set({ settings: { ...settings, linkBadges: on } });
+      }"""
+    browser["worker"].evaluate(set_links, False)
+    try:
+        page.goto(site.base + "/list.html")
+        page.wait_for_selector("a.late", state="attached")
+        time.sleep(1)
+        assert page.locator("parallax-badge").count() == 0
+        assert page.locator("a[data-parallax]").count() == 0
+    finally:
+        browser["worker"].evaluate(set_links, True)
