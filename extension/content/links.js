@@ -13,13 +13,11 @@ const OWN_TAGS = new Set(['parallax-panel', 'parallax-badge']);
 /**
  * Return a link annotator for a document. `resolve(urls)` answers outlets in the same order;
  * links to `pageSlug` (the outlet of the page itself) get no badge, they would only be noise.
- * `stats` accumulates the main-thread milliseconds spent, for the benchmark.
  */
 export function createLinkAnnotator(doc, { resolve, pageSlug = null }) {
   let sheet = null;
   let timer = null;
   let observer = null;
-  const stats = { scans: 0, links: 0, badges: 0, ms: 0 };
 
   function badgeFor(outlet) {
     const level = biasLevel(outlet.bias);
@@ -48,7 +46,10 @@ export function createLinkAnnotator(doc, { resolve, pageSlug = null }) {
     return host;
   }
 
-  /** Collect unprocessed links, mark them, and return them grouped by target URL. */
+  /**
+   * Collect unprocessed links, mark them, and return them grouped by target URL, with `more`
+   * true when there were more than one scan takes (the rest waits for the next scan).
+   */
   function collect() {
     const byUrl = new Map();
     const links = doc.querySelectorAll('a[href]:not([data-parallax])');
@@ -64,11 +65,10 @@ export function createLinkAnnotator(doc, { resolve, pageSlug = null }) {
       if (group) group.push(link);
       else byUrl.set(url, [link]);
     }
-    return byUrl;
+    return { byUrl, more: links.length > count };
   }
 
   function annotate(byUrl, urls, outlets) {
-    let added = 0;
     urls.forEach((url, i) => {
       const outlet = outlets[i];
       if (!outlet || outlet.slug === pageSlug) return;
@@ -76,32 +76,25 @@ export function createLinkAnnotator(doc, { resolve, pageSlug = null }) {
         if (!link.isConnected) continue;
         link.setAttribute('data-parallax', outlet.slug);
         link.after(badgeFor(outlet));
-        added += 1;
       }
     });
-    return added;
   }
 
   async function scan() {
     const started = performance.now();
-    const byUrl = collect();
+    const { byUrl, more } = collect();
     const urls = [...byUrl.keys()];
     const collected = performance.now() - started;
-    stats.ms += collected;
     // Both synchronous parts go on the page's performance timeline (content scripts share it)
     // so bench/extension.py can add up the main-thread time the badges cost.
     performance.measure?.('parallax-collect', { start: started, duration: collected });
-    stats.scans += 1;
+    if (more) schedule();
     if (!urls.length) return;
     const outlets = (await resolve(urls)) ?? [];
     const resumed = performance.now();
-    const added = annotate(byUrl, urls, outlets);
+    annotate(byUrl, urls, outlets);
     const spent = performance.now() - resumed;
-    stats.ms += spent;
-    stats.links += urls.length;
-    stats.badges += added;
     performance.measure?.('parallax-annotate', { start: resumed, duration: spent });
-    if (doc.querySelector('a[href]:not([data-parallax])')) schedule();
   }
 
   function schedule() {
@@ -129,7 +122,6 @@ export function createLinkAnnotator(doc, { resolve, pageSlug = null }) {
   }
 
   return {
-    stats,
     /** Annotate the links there now, then watch for links the page adds later. */
     async start() {
       await scan();
