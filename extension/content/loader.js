@@ -5,8 +5,14 @@
 // is installed (the badges would tell it anyway); it learns nothing about the user's browsing.
 (() => {
   const api = globalThis.browser ?? globalThis.chrome;
+  // Ask the worker about this page while the modules load: the two waits overlap, which is most
+  // of the time to the badge. The type is MSG.CS_BG_RESOLVE_PAGE of shared/messages.js (a
+  // classic script cannot import it; test/style.test.js checks the two agree).
+  const page = api.runtime
+    .sendMessage({ type: 'cs-bg-resolve-page', pageUrl: location.href })
+    .catch(() => null);
   import(api.runtime.getURL('content/main.js'))
-    .then((module) => module.start())
+    .then((module) => module.start(document, page))
     .catch(() => {
       // The extension was reloaded or removed while this page stayed open: stay silent.
     });

@@ -63,18 +63,24 @@ function watchNavigation(doc, onChange) {
   globalThis.addEventListener('popstate', check);
 }
 
-/** Start Parallax on this page. */
-export async function start(doc = document) {
+/**
+ * Start Parallax on this page. `firstAnswer` is the worker's answer to CS_BG_RESOLVE_PAGE when
+ * loader.js already asked (it does, to overlap that wait with loading these modules).
+ */
+export async function start(doc = document, firstAnswer = null) {
   removeLeftovers(doc);
   let generation = 0;
   let panel = null;
+  let early = firstAnswer;
 
   const showPage = async () => {
     generation += 1;
     const mine = generation;
     panel?.destroy();
     panel = null;
-    const page = await send(MSG.CS_BG_RESOLVE_PAGE, { pageUrl: doc.location.href });
+    const asked = early ?? send(MSG.CS_BG_RESOLVE_PAGE, { pageUrl: doc.location.href });
+    early = null;
+    const page = await asked;
     if (!page || page.disabled || page.error || mine !== generation) return page;
     if (page.outlet) panel = await showPagePanel(doc, page.outlet, page.settings, () => mine === generation);
     if (mine !== generation) panel?.destroy();

@@ -42,3 +42,9 @@ test('no debugging leftovers in shipped code', () => {
     assert.doesNotMatch(text, /console\.(log|debug)|debugger;/, path);
   }
 });
+
+test('the classic loader names the page message exactly as messages.js does', async () => {
+  const { MSG } = await import('../shared/messages.js');
+  const loader = readFileSync(join(ROOT, 'content', 'loader.js'), 'utf8');
+  assert.ok(loader.includes(`type: '${MSG.CS_BG_RESOLVE_PAGE}'`));
+});
