@@ -82,7 +82,13 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         def load(self) -> Flask:
             from . import create_app
 
-            return create_app(config)
+            app = create_app(config)
+            # Build the catalog and the story index before the first request, not during it.
+            with app.app_context():
+                session = db.get_session()
+                app.extensions["parallax.catalog"].get(session)
+                app.extensions["parallax.stories"].index(session)
+            return app
 
     click.echo(f"Parallax is serving on http://{host}:{port}/ (Ctrl+C stops it)")
     Server().run()
