@@ -228,7 +228,8 @@ def outlets_index() -> Response:
     response = Response(dump_index(cat), mimetype="application/json")
     response.set_etag(cat.etag)
     response.headers["Cache-Control"] = "no-cache"
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 @bp.get("/outlets/<slug>")

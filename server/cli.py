@@ -71,7 +71,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     db.get_engine().dispose()  # no connection may cross into the forked workers
     config = dict(current_app.config)
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)

@@ -112,6 +112,7 @@ class StoryService:
             .order_by(Article.id)
         )
         for article_id, story_id, key, title, published in rows:
+            assert story_id is not None  # the query asks for clustered articles only
             self._index.add(story_id, title, published, article_id)
             self._story_of_url[hash(key)] = story_id
             self._last_article_id = article_id
@@ -214,6 +215,7 @@ class StoryService:
             )
             spans: dict[int, tuple[int, set[object], datetime, datetime]] = {}
             for story_id, outlet_id, domain, when in rows:
+                assert story_id is not None  # the query asks for these stories only
                 when = _aware(when)
                 count, outlets, first, last = spans.get(story_id, (0, set(), when, when))
                 outlets.add(outlet_id if outlet_id is not None else domain)

@@ -12,7 +12,7 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     """Run the migrations in a transaction on the given (or configured) engine."""
     engine = config.attributes.get("engine") or create_engine(
-        config.get_main_option("sqlalchemy.url")
+        config.get_main_option("sqlalchemy.url", "")
     )
     with engine.begin() as connection:
         context.configure(
