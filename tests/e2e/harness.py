@@ -206,6 +206,58 @@ def configure_server(context: Any, extension_id: str, server: str) -> None:
     page.close()
 
 
+class TargetSession:
+    """A DevTools session to a target Playwright has no page for (the toolbar popup).
+
+    Attached through another page's session in non-flat mode: commands go out with
+    Target.sendMessageToTarget and answers come back as events, which Playwright delivers while
+    `via` waits (a plain sleep would not let them in).
+    """
+
+    def __init__(self, via: Any, url_suffix: str, timeout: float = 5.0) -> None:
+        self.via = via
+        self.cdp = via.context.new_cdp_session(via)
+        self.replies: dict[int, dict[str, Any]] = {}
+        self.next_id = 0
+        deadline = time.monotonic() + timeout
+        target = None
+        while target is None and time.monotonic() < deadline:
+            targets = self.cdp.send("Target.getTargets")["targetInfos"]
+            target = next((t for t in targets if t["url"].endswith(url_suffix)), None)
+            via.wait_for_timeout(50)
+        if target is None:
+            raise AssertionError(f"no target ending in {url_suffix}")
+        attached = self.cdp.send(
+            "Target.attachToTarget", {"targetId": target["targetId"], "flatten": False}
+        )
+        self.session_id = attached["sessionId"]
+        self.cdp.on("Target.receivedMessageFromTarget", self._receive)
+
+    def _receive(self, event: dict[str, Any]) -> None:
+        message = json.loads(event["message"])
+        if "id" in message:
+            self.replies[message["id"]] = message
+
+    def send(self, method: str, params: dict[str, Any] | None = None) -> Any:
+        """Send a command to the target and return its result."""
+        self.next_id += 1
+        ident = self.next_id
+        message = {"id": ident, "method": method, "params": params or {}}
+        self.cdp.send(
+            "Target.sendMessageToTarget",
+            {"sessionId": self.session_id, "message": json.dumps(message)},
+        )
+        deadline = time.monotonic() + 5
+        while ident not in self.replies:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{method}: no answer from the target")
+            self.via.wait_for_timeout(20)
+        reply = self.replies.pop(ident)
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error']}")
+        return reply["result"]
+
+
 class Shadow:
     """Reads and clicks inside closed shadow roots through the DevTools protocol.
 
@@ -213,9 +265,9 @@ class Shadow:
     the point of it; DOM.getDocument with `pierce` still reaches it, as DevTools does.
     """
 
-    def __init__(self, page: Any) -> None:
+    def __init__(self, page: Any, cdp: Any = None) -> None:
         self.page = page
-        self.cdp = page.context.new_cdp_session(page)
+        self.cdp = cdp or page.context.new_cdp_session(page)
 
     def _roots(self, host_selector: str) -> list[int]:
         doc = self.cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})

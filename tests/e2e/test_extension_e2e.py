@@ -7,12 +7,13 @@ nothing sent), in the toolbar and in the popup. Screenshots go to test-artifacts
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
 
 import pytest
 from fixture_site import BORDER_FOX, QUIET, STORM, STORM_BBC, UNRATED, UNSEEN, FixtureSite
-from harness import ParallaxServer, Shadow
+from harness import ParallaxServer, Shadow, TargetSession
 
 pytestmark = pytest.mark.e2e
 
@@ -246,6 +247,29 @@ def test_toolbar_badge_shows_the_tabs_outlet(
            }"""
     )
     assert text == ["R", "Parallax: Fox News — Right"]
+
+
+def test_toolbar_popup_shows_the_current_tabs_panel(
+    page: Any, site: FixtureSite, browser: dict[str, Any], artifacts: Any
+) -> None:
+    open_article(page, site.url(STORM_BBC))
+    page.bring_to_front()
+    browser["worker"].evaluate("() => chrome.action.openPopup()")
+    popup = TargetSession(page, "/popup/popup.html")
+    shadow = Shadow(None, cdp=popup)
+    deadline = time.monotonic() + 5
+    while "BBC News" not in shadow.texts(".outlet-name") and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert shadow.texts(".outlet-name") == ["BBC News"]
+    assert any(text.startswith("6 sources") for text in shadow.texts(".story-meta"))
+    site_label = popup.send(
+        "Runtime.evaluate",
+        {"expression": "document.getElementById('site-label').textContent", "returnByValue": True},
+    )
+    assert site_label["result"]["value"] == "Parallax on 127.0.0.1"
+    shot = popup.send("Page.captureScreenshot")
+    (artifacts / "popup-current-tab.png").write_bytes(base64.b64decode(shot["data"]))
+    popup.send("Runtime.evaluate", {"expression": "window.close()"})
 
 
 def test_popup_looks_up_a_pasted_url(
