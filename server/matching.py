@@ -13,6 +13,7 @@ import math
 import re
 import unicodedata
 from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -216,9 +217,11 @@ class Match:
 class _Story:
     """The articles of one story, its time span and its token counts (the centroid)."""
 
-    __slots__ = ("articles", "first", "last", "counts")
+    __slots__ = ("articles", "first", "last", "counts", "norm", "norm_size", "norm_stories")
 
     def __init__(self) -> None:
+        self.norm = 0.0
+        self.norm_size = self.norm_stories = -1
         self.articles: list[int] = []
         self.first = math.inf
         self.last = -math.inf
@@ -269,10 +272,13 @@ class StoryIndex:
         weight: float = 0.7,
         centroid: float = 1.2,
         decay: float = 0.6,
-        max_postings: int = 50_000,
-        scan_budget: int = 20_000,
-        max_candidates: int = 24,
+        max_postings: int = 600,
+        scan_budget: int = 1_500,
+        max_headlines: int = 32,
+        max_candidates: int = 8,
+        article_share: float = 0.0,
     ) -> None:
+        self.article_share = article_share
         self.threshold = threshold
         self.cluster_threshold = cluster_threshold
         self.window = window.total_seconds()
@@ -280,13 +286,21 @@ class StoryIndex:
         self.centroid = centroid
         self.decay = decay
         self.max_postings = max_postings
+        self.max_headlines = max_headlines
         self.scan_budget = scan_budget
         self.max_candidates = max_candidates
         self._vocab: dict[str, int] = {}
         self._sdf = array("l")  # stories per token
-        self._postings: list[array[int]] = []  # token -> internal article numbers
+        self._adf = array("l")  # articles per token
+        # token -> internal numbers of its timed articles; kept in time order while articles
+        # arrive in time order (the usual case), so a time window is two binary searches.
+        self._postings: list[array[int]] = []
+        self._unsorted = bytearray()  # 1 for a token whose postings are out of time order
+        self._untimed: dict[int, list[int]] = {}  # token -> articles without a time
         self._art_story = array("q")
         self._art_time = array("d")
+        self._art_norm = array("d")  # cached squared weight norm of each headline
+        self._art_norm_at = array("q")  # the story count when it was computed
         self._art_tokens: list[tuple[int, ...]] = []
         self._art_text: list[str] = []
         self._stories: dict[int, _Story] = {}
@@ -339,9 +353,17 @@ class StoryIndex:
         self._add_tokens(story_id, tokens, when, article_id)
         return story_id, found
 
-    def _idf2(self, sdf: int) -> float:
-        """Return the squared inverse story frequency of a token used by ``sdf`` stories."""
-        w = math.log((len(self._stories) + 1) / (sdf + 0.5))
+    def _df(self, tid: int) -> float:
+        """Return a token's document frequency: its stories plus a share of its other articles.
+
+        Mostly stories, so that a big story's key word stays heavy; partly articles, so that a
+        common word cannot look rare by having been merged into a few giant stories."""
+        sdf = self._sdf[tid]
+        return sdf + self.article_share * (self._adf[tid] - sdf)
+
+    def _idf2(self, df: float) -> float:
+        """Return the squared inverse frequency of a token with document frequency ``df``."""
+        w = math.log((len(self._stories) + 1) / (df + 0.5))
         return w * w
 
     def _add_tokens(
@@ -352,14 +374,25 @@ class StoryIndex:
         if story is None:
             story = self._stories[story_id] = _Story()
         vocab, sdf, postings, counts = self._vocab, self._sdf, self._postings, story.counts
+        times = self._art_time
+        timed = when == when  # not NaN
         ids: list[int] = []
         for tok in dict.fromkeys(tokens):
             tid = vocab.get(tok)
             if tid is None:
                 tid = vocab[tok] = len(sdf)
                 sdf.append(0)
+                self._adf.append(0)
                 postings.append(array("l"))
-            postings[tid].append(art)
+                self._unsorted.append(0)
+            if timed:
+                plist = postings[tid]
+                if plist and times[plist[-1]] > when:
+                    self._unsorted[tid] = 1
+                plist.append(art)
+            else:
+                self._untimed.setdefault(tid, []).append(art)
+            self._adf[tid] += 1
             seen = counts.get(tid, 0)
             if not seen:
                 sdf[tid] += 1
@@ -369,17 +402,19 @@ class StoryIndex:
         self._art_text.append(" ".join(tokens))
         self._art_story.append(story_id)
         self._art_time.append(when)
+        self._art_norm.append(0.0)
+        self._art_norm_at.append(-1)
         if article_id is not None:
             self._by_article_id[article_id] = art
         story.articles.append(art)
-        if when == when:  # not NaN
+        if timed:
             story.first = min(story.first, when)
             story.last = max(story.last, when)
 
     def _best(self, tokens: list[str], when: float) -> Match | None:
         if not tokens or not self._stories:
             return None
-        vocab, sdf = self._vocab, self._sdf
+        vocab = self._vocab
         unknown_w2 = self._idf2(0)
         query: dict[int, float] = {}
         qnorm = 0.0
@@ -388,11 +423,11 @@ class StoryIndex:
             if tid is None:
                 qnorm += unknown_w2  # an unseen word still makes the query less like others
             else:
-                w2 = query[tid] = self._idf2(sdf[tid])
+                w2 = query[tid] = self._idf2(self._df(tid))
                 qnorm += w2
         if not query:
             return None
-        coarse = self._retrieve(query, when)
+        coarse, hits, shared = self._retrieve(query, when)
         if not coarse:
             return None
         if len(coarse) > self.max_candidates:
@@ -400,12 +435,11 @@ class StoryIndex:
         else:
             top = list(coarse)
         text = " ".join(tokens)
-        cache: dict[int, float] = {}
         timed = when == when
         best_sid, best_score = -1, -1.0
         for sid in top:
             story = self._stories[sid]
-            score = self._score_story(story, query, qnorm, text, cache)
+            score = self._score_story(story, hits[sid], shared, query, qnorm, text, best_score)
             if self.decay and timed and story.last >= story.first:
                 gap = max(0.0, story.first - when, when - story.last)
                 score *= 1.0 - self.decay * min(1.0, gap / self.window)
@@ -413,73 +447,125 @@ class StoryIndex:
                 best_sid, best_score = sid, score
         return Match(best_sid, round(min(1.0, best_score), 4))
 
-    def _retrieve(self, query: dict[int, float], when: float) -> dict[int, float]:
-        """Return candidate stories with their summed weight of shared tokens."""
-        postings, times, story_of = self._postings, self._art_time, self._art_story
-        budget = self.scan_budget
+    def _retrieve(
+        self, query: dict[int, float], when: float
+    ) -> tuple[dict[int, float], dict[int, list[int]], dict[int, float]]:
+        """Return candidate stories with their summed weight of shared tokens.
+
+        Tokens are taken rarest first (fewest postings in the window); a token with more than
+        ``max_postings`` in the window, or one that would exceed the ``scan_budget`` of postings
+        read, ends the walk: the rarer tokens already read carry the match."""
+        postings, times, untimed, unsorted = (
+            self._postings,
+            self._art_time,
+            self._untimed,
+            self._unsorted,
+        )
         timed = when == when
         lo, hi = when - self.window, when + self.window
-        seen: dict[int, float] = {}
-        for tid in sorted(query, key=lambda t: len(postings[t])):
+        spans: list[tuple[int, int, int, int]] = []  # (length, token, start, stop)
+        for tid in query:
             plist = postings[tid]
-            if len(plist) > self.max_postings or len(plist) > budget:
+            if not timed or unsorted[tid]:
+                spans.append((len(plist), tid, 0, len(plist)))
+            else:
+                start = bisect_left(plist, lo, key=times.__getitem__)
+                stop = bisect_right(plist, hi, lo=start, key=times.__getitem__)
+                spans.append((stop - start, tid, start, stop))
+        spans.sort()
+        budget = self.scan_budget
+        seen: dict[int, float] = {}
+        for length, tid, start, stop in spans:
+            if length > self.max_postings or length > budget:
                 break
-            budget -= len(plist)
+            budget -= length
             w2 = query[tid]
-            if timed:
+            plist = postings[tid]
+            if timed and unsorted[tid]:
                 for art in plist:
-                    t = times[art]
-                    if lo <= t <= hi or t != t:  # NaN: an untimed article matches any time
+                    if lo <= times[art] <= hi:
                         seen[art] = seen.get(art, 0.0) + w2
             else:
-                for art in plist:
+                for art in plist[start:stop]:
                     seen[art] = seen.get(art, 0.0) + w2
+            for art in untimed.get(tid, ()):
+                seen[art] = seen.get(art, 0.0) + w2
         coarse: dict[int, float] = {}
+        hits: dict[int, list[int]] = {}
+        story_of = self._art_story
         for art, s in seen.items():
             sid = story_of[art]
             if s > coarse.get(sid, 0.0):
                 coarse[sid] = s
-        return coarse
+            found = hits.get(sid)
+            if found is None:
+                hits[sid] = [art]
+            else:
+                found.append(art)
+        return coarse, hits, seen
 
     def _score_story(
         self,
         story: _Story,
+        arts: list[int],
+        shared: dict[int, float],
         query: dict[int, float],
         qnorm: float,
         text: str,
-        cache: dict[int, float],
+        floor: float,
     ) -> float:
-        """Return the best combined score of a query against every headline of a story."""
-        sdf, idf2 = self._sdf, self._idf2
-        weight, tokens_of, text_of = self.weight, self._art_tokens, self._art_text
+        """Return the best combined score of a query against every headline of a story.
+
+        Only the headlines retrieval found (``arts``) share a token with the query, and
+        retrieval already summed their shared weight (``shared``); every other headline of the
+        story scores zero, so scoring these is scoring them all. The fuzzy ratio, the costly
+        part, is skipped for a headline that could not beat ``floor`` even with a perfect one."""
+        weight, text_of = self.weight, self._art_text
+        if len(arts) > self.max_headlines:  # a big story: its headlines sharing the most
+            arts = heapq.nlargest(self.max_headlines, arts, key=shared.__getitem__)
         best = 0.0
-        for art in story.articles:
-            shared = hnorm = 0.0
-            for tid in tokens_of[art]:
-                w2 = cache.get(tid)
-                if w2 is None:
-                    w2 = cache[tid] = idf2(sdf[tid])
-                hnorm += w2
-                if tid in query:
-                    shared += w2
-            if shared:
-                cos = shared / math.sqrt(qnorm * hnorm)
-                score = (
-                    weight * cos + (1.0 - weight) * fuzz.token_sort_ratio(text, text_of[art]) / 100
-                )
-                if score > best:
-                    best = score
+        for art in arts:
+            cos = shared[art] / math.sqrt(qnorm * self._headline_norm(art))
+            lexical = weight * cos
+            if lexical + (1.0 - weight) <= max(best, floor):
+                continue
+            score = lexical + (1.0 - weight) * fuzz.token_sort_ratio(text, text_of[art]) / 100
+            if score > best:
+                best = score
         if self.centroid and len(story.articles) > 1:
-            shared = cnorm = 0.0
-            for tid, count in story.counts.items():
-                w2 = cache.get(tid)
-                if w2 is None:
-                    w2 = cache[tid] = idf2(sdf[tid])
-                cnorm += count * count * w2
-                if tid in query:
-                    shared += count * w2
-            best = max(best, self.centroid * shared / math.sqrt(qnorm * cnorm))
+            counts = story.counts
+            common = 0.0
+            for tid, w2 in query.items():
+                count = counts.get(tid)
+                if count:
+                    common += count * w2
+            cos = common / math.sqrt(qnorm * self._centroid_norm(story))
+            best = max(best, self.centroid * cos)
         return best
+
+    def _headline_norm(self, art: int) -> float:
+        """Return the squared norm of a headline's weights, cached like `_centroid_norm`."""
+        stories = len(self._stories)
+        if stories <= self._art_norm_at[art] * 1.1:
+            return self._art_norm[art]
+        idf2, df = self._idf2, self._df
+        norm = sum(idf2(df(tid)) for tid in self._art_tokens[art]) or 1.0
+        self._art_norm[art] = norm
+        self._art_norm_at[art] = stories
+        return norm
+
+    def _centroid_norm(self, story: _Story) -> float:
+        """Return the squared norm of a story's weighted token counts, cached.
+
+        Recomputed when the story or the index has grown by a tenth since: weights drift slowly,
+        and recomputing on every query would cost a loop over a big story's whole vocabulary."""
+        size, stories = len(story.articles), len(self._stories)
+        if size <= story.norm_size * 1.1 and stories <= story.norm_stories * 1.1:
+            return story.norm
+        idf2, df = self._idf2, self._df
+        story.norm = sum(count * count * idf2(df(tid)) for tid, count in story.counts.items())
+        story.norm_size, story.norm_stories = size, stories
+        return story.norm
 
 
 # --- whole files: the `parallax stories` commands and the benchmarks -------------------------

@@ -1,0 +1,167 @@
+"""Speed and memory of the story index on generated headlines (not a test).
+
+Headlines are generated so that they repeat words the way news does: a Zipf-distributed
+vocabulary of ordinary words, a Zipf-distributed pool of names, numbers, and stories of several
+reworded headlines spread over a few days. For each size it prints the ingest rate (assign, i.e.
+clustering, in time order), the match latency (median, p99), the index's resident memory, and at
+the first size the speed-up over a full rapidfuzz scan of all headlines.
+
+    python bench/matching.py                  # 100k and 1M articles
+    python bench/matching.py --sizes 100000   # smaller
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import gc
+import itertools
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rapidfuzz import fuzz, process  # noqa: E402
+
+from server.matching import StoryIndex, normalize_title  # noqa: E402
+
+FUNCTION_WORDS = "the a of to in for on with as at by from after over amid into".split()
+SYLLABLES = "ba be bi bo bu ca ce ci co da de di do fa fe fi ga ge go ha he hi ka ke ko la le li lo ma me mi mo na ne ni no pa pe pi po ra re ri ro sa se si so ta te ti to va ve vi wa we".split()  # noqa: E501
+
+
+def _words(
+    rng: random.Random, count: int, syllables: tuple[int, int], taken: set[str]
+) -> list[str]:
+    """Return ``count`` distinct pseudo-words not in ``taken``, in random order (Zipf rank)."""
+    seen: set[str] = set()
+    while len(seen) < count:
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(*syllables)))
+        if word not in taken:
+            seen.add(word)
+    words = sorted(seen)
+    rng.shuffle(words)
+    return words
+
+
+class _Zipf:
+    """Draw items with probability proportional to 1 / rank**s."""
+
+    def __init__(self, items: list[str], s: float, rng: random.Random) -> None:
+        self.items = items
+        self.rng = rng
+        weights = [1.0 / (rank**s) for rank in range(1, len(items) + 1)]
+        self.cumulative = list(itertools.accumulate(weights))
+
+    def draw(self) -> str:
+        x = self.rng.random() * self.cumulative[-1]
+        return self.items[bisect.bisect_left(self.cumulative, x)]
+
+
+def generate(n: int, seed: int = 1) -> tuple[list[tuple[str, datetime, int]], list[int]]:
+    """Return n (headline, published, true story) in time order and a sample of query rows."""
+    rng = random.Random(seed)
+    words = _words(rng, 40_000, (2, 4), set())
+    vocab = _Zipf(words, 1.05, rng)
+    names = _Zipf([w.capitalize() for w in _words(rng, 60_000, (2, 4), set(words))], 0.9, rng)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    days = max(30, n // 3_000)  # about 3,000 articles a day, as a large aggregator sees
+    rows: list[tuple[str, datetime, int]] = []
+    story = 0
+    while len(rows) < n:
+        story += 1
+        core = [names.draw(), names.draw()] + [vocab.draw() for _ in range(3)]
+        number = str(rng.randint(2, 5000)) if rng.random() < 0.4 else None
+        began = start + timedelta(seconds=rng.random() * days * 86_400)
+        for _ in range(rng.randint(1, 8)):
+            words = rng.sample(core, rng.randint(3, 5))
+            words += [vocab.draw() for _ in range(rng.randint(1, 4))]
+            if number and rng.random() < 0.6:
+                words.append(number)
+            rng.shuffle(words)
+            for _ in range(rng.randint(1, 3)):
+                words.insert(rng.randrange(len(words) + 1), rng.choice(FUNCTION_WORDS))
+            when = began + timedelta(seconds=rng.random() * 3 * 86_400)
+            rows.append((" ".join(words).capitalize(), when, story))
+    rows = rows[:n]
+    rows.sort(key=lambda row: row[1])
+    queries = rng.sample(range(n), min(2_000, n))
+    return rows, queries
+
+
+def rss_mib() -> float:
+    """Return this process's resident memory in MiB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run(n: int, scan: bool) -> None:
+    """Build an index of n generated headlines and print its figures."""
+    print(f"\n== {n:,} articles")
+    t = time.perf_counter()
+    rows, queries = generate(n)
+    print(f"generated in {time.perf_counter() - t:.1f} s")
+    gc.collect()
+    before = rss_mib()
+    index = StoryIndex()
+    ids = itertools.count(1)
+    t = time.perf_counter()
+    for title, when, _ in rows:
+        index.assign(title, when, ids.__next__)
+    elapsed = time.perf_counter() - t
+    gc.collect()
+    after = rss_mib()
+    rate = n / elapsed
+    print(
+        f"ingest + cluster: {rate:,.0f} articles/s ({elapsed:.1f} s, {index.story_count:,} stories)"
+    )
+    print(f"index resident memory: {after - before:,.0f} MiB")
+
+    # Queries: a reworded version of an indexed headline (words dropped and reordered), an hour on.
+    rng = random.Random(2)
+    texts = []
+    for i in queries:
+        words = rows[i][0].split()
+        rng.shuffle(words)
+        texts.append((" ".join(words[: max(3, len(words) - 2)]), rows[i][1] + timedelta(hours=1)))
+    latencies = []
+    for text, when in texts:
+        t = time.perf_counter()
+        index.match(text, when)
+        latencies.append(time.perf_counter() - t)
+    latencies.sort()
+    median = statistics.median(latencies) * 1000
+    p99 = latencies[int(0.99 * (len(latencies) - 1))] * 1000
+    print(f"match latency: median {median:.3f} ms, p99 {p99:.3f} ms ({len(latencies):,} queries)")
+
+    if scan:
+        corpus = [normalize_title(title) for title, _, _ in rows]
+        sample = texts[:50]
+        t = time.perf_counter()
+        for text, _ in sample:
+            process.extractOne(normalize_title(text), corpus, scorer=fuzz.token_set_ratio)
+        scan_ms = (time.perf_counter() - t) / len(sample) * 1000
+        mean_ms = statistics.fmean(latencies) * 1000
+        print(
+            f"full rapidfuzz scan (extractOne, token_set_ratio): {scan_ms:.1f} ms per query; "
+            f"speed-up {scan_ms / median:,.0f}x on the median, "
+            f"{scan_ms / mean_ms:,.0f}x on the mean"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000", help="comma-separated sizes")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    for number, n in enumerate(sizes):
+        run(n, scan=number == 0)
+
+
+if __name__ == "__main__":
+    main()
