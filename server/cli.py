@@ -16,7 +16,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import db, outlets, starter, stories_cli
+from . import db, outlets, providers, starter, stories_cli
 from .errors import ApiError
 
 
@@ -193,6 +193,32 @@ def outlets_import(path: Path, update: bool, reason: str | None, actor: str) -> 
     click.echo(
         f"{len(result.created)} created, {len(result.updated)} updated, "
         f"{len(result.unchanged)} unchanged"
+    )
+
+
+@outlets_group.command("providers")
+@click.argument("provider", type=click.Choice(providers.PROVIDERS))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def outlets_providers(provider: str, path: Path) -> None:
+    """Import a rating agency's ratings (MBFC or AllSides CSV) beside our own, all or nothing.
+
+    They are shown with each outlet and never change its displayed rating.
+    """
+    reader = providers.read_mbfc if provider == "mbfc" else providers.read_allsides
+    session = db.get_session()
+    try:
+        with path.open(encoding="utf-8", newline="") as stream:
+            records = reader(stream)
+        catalog = current_app.extensions["parallax.catalog"].get(session)
+        result = providers.import_provider(session, catalog, provider, records)
+    except (providers.ProviderFormatError, UnicodeDecodeError) as exc:
+        session.rollback()
+        raise click.ClickException(f"nothing was imported: {path}: {exc}") from None
+    session.commit()
+    click.echo(
+        f"{len(result.matched)} outlets rated by {provider}; "
+        f"{result.unmatched} of its {len(records)} ratings name no outlet of ours"
     )
 
 

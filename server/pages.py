@@ -7,11 +7,15 @@ the same answer as ``GET /api/v1/lookup``.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
+from sqlalchemy import select
 
 from . import ratings
 from .api import lookup_answer
 from .db import get_session
 from .errors import ApiError
+from .models import Outlet, ProviderRating
+
+PROVIDER_NAMES = {"mbfc": "Media Bias/Fact Check", "allsides": "AllSides"}
 
 bp = Blueprint("pages", __name__)
 
@@ -29,18 +33,28 @@ def home() -> str:
             error = exc.detail
     service = current_app.extensions["parallax.stories"]
     session = get_session()
+    others = []
+    if answer and answer["outlet"]:
+        others = session.scalars(
+            select(ProviderRating)
+            .join(Outlet)
+            .where(Outlet.slug == answer["outlet"]["slug"])
+            .order_by(ProviderRating.provider)
+        ).all()
     return render_template(
         "home.html",
         url=url,
         title=title,
         answer=answer,
         error=error,
+        others=others,
         recent=[] if answer else service.search(session, "", 8),
         blindspots=[] if answer else service.blindspots(session, 4),
         bias={level.label: level for level in ratings.BIAS},
         factuality={level.label: level for level in ratings.FACTUALITY},
         ownership=ratings.OWNERSHIP,
         sides=ratings.SIDES,
+        provider_names=PROVIDER_NAMES,
     )
 
 
