@@ -235,7 +235,7 @@ def main() -> None:
             "  ours by threshold: "
             + ", ".join(
                 f"{th:.2f}: P {pr_at(ours_res, th)[0]:.2f} R {pr_at(ours_res, th)[1]:.2f}"
-                for th in (0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.68)
+                for th in (0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
             )
         )
         ft, fp, fr = best_f05(ours_res)
@@ -243,14 +243,14 @@ def main() -> None:
 
     pred = cluster_records(records)
     op, orr, of1 = bcubed(pred, gold)
-    grid = [0.5, 0.6, 0.7, 0.8]
+    grid = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
     base_runs = [(th, bcubed(base_cluster(records, th), gold)) for th in grid]
     bth, (bp, br, bf1) = max(base_runs, key=lambda run: run[1][2])
     print("UCI clustering, B-cubed (time order, cluster_records)")
     print(f"  ours     P {op:.3f} R {orr:.3f} F1 {of1:.3f} (threshold {CLUSTER_THRESHOLD})")
     print(f"  baseline P {bp:.3f} R {br:.3f} F1 {bf1:.3f} (threshold {bth}, best of {grid})")
     if args.grid:
-        for th in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
+        for th in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55):
             gp, gr, gf = bcubed(cluster_records(records, StoryIndex(cluster_threshold=th)), gold)
             print(f"  ours at {th:.2f}: P {gp:.3f} R {gr:.3f} F1 {gf:.3f}")
     print(f"\n({time.perf_counter() - t:.0f} s)")

@@ -193,17 +193,17 @@ def tokenize(title: str) -> list[str]:
 # Thresholds, chosen on the development files of ../shared/data by bench/matching_quality.py.
 #
 # CLUSTER_THRESHOLD (joining a story at ingestion) maximises B-cubed F1 when clustering the UCI
-# News Aggregator headlines in time order, over a grid of 0.20..0.50 in steps of 0.05: lower
-# thresholds chain unrelated stories together (precision collapses below 0.25), higher ones split
-# big stories.
+# News Aggregator headlines in time order (bench/matching_quality.py --grid), over 0.30..0.55 in
+# steps of 0.05: F1 0.68, 0.77, 0.79, 0.76, 0.72, 0.69. Lower thresholds chain unrelated stories
+# together (precision 0.58 at 0.30), higher ones split big stories (recall 0.56 at 0.55).
 # MATCH_THRESHOLD (answering a lookup) maximises F0.5 (precision counted twice as much as recall:
 # a lookup would rather say "no story" than show the wrong one) in the open-set protocol on the
 # AllSides (NeuS) headlines: half the stories indexed, every other headline queried, no times.
 # That protocol is the worst case (headlines from opposite sides, years of stories and no time
-# window to narrow them); precision there is about 0.65 at 0.50 and reaches 0.90 only at 0.68,
-# where recall is about 0.06. A deployment that wants that strictness passes ``threshold=0.68``.
-CLUSTER_THRESHOLD = 0.30
-MATCH_THRESHOLD = 0.50
+# window to narrow them): precision there is 0.55 at 0.47, 0.81 at 0.60 and reaches 0.90 only
+# at 0.70, where recall is 0.04. A deployment that wants that strictness passes ``threshold``.
+CLUSTER_THRESHOLD = 0.40
+MATCH_THRESHOLD = 0.47
 
 
 @dataclass(frozen=True)
@@ -252,11 +252,14 @@ class StoryIndex:
     names and numbers, which are rare across stories, weigh most.
 
     Scoring a candidate story: for each of its headlines, ``weight * cosine of the weighted token
-    sets + (1 - weight) * rapidfuzz token_sort_ratio`` of the stemmed token strings; the story
-    scores the best of its headlines, or its centroid (token counts of all its headlines, cosine
-    times ``centroid``) if that is higher, which lets a reworded headline join a big story that
-    no single headline resembles. A story whose articles lie away from the query's time loses up
-    to ``decay`` of its score at the edge of the window.
+    sets + (1 - weight) * rapidfuzz ratio`` of the stemmed token strings (the ratio rewards the
+    same words in the same order, which the cosine ignores); the story scores its best headline
+    plus, when it has several, ``centroid`` times the cosine with its centroid (the token counts
+    of all its headlines). The centroid term lets a reworded headline join a big story that no
+    single headline resembles closely, on the words the story keeps repeating. A story whose
+    articles lie away from the query's time loses up to ``decay`` of its score at the edge of the
+    window. ``weight``, ``centroid`` and ``decay`` were set on the UCI development file; its F1
+    moves by less than 0.03 for ``weight`` ±0.1 or ``centroid``, ``decay`` ±0.2 around them.
 
     ``threshold`` is the score a lookup needs (``match``); ``cluster_threshold`` the score an
     ingested article needs to join a story (``assign``). See the constants above for how both
@@ -269,8 +272,8 @@ class StoryIndex:
         threshold: float = MATCH_THRESHOLD,
         cluster_threshold: float = CLUSTER_THRESHOLD,
         window: timedelta = timedelta(days=3),
-        weight: float = 0.7,
-        centroid: float = 1.2,
+        weight: float = 0.5,
+        centroid: float = 0.8,
         decay: float = 0.6,
         max_postings: int = 600,
         scan_budget: int = 1_500,
@@ -324,7 +327,8 @@ class StoryIndex:
         self, story_id: int, title: str, published: datetime | None, article_id: int | None = None
     ) -> None:
         """Add a headline to a story (opening the story if it is new)."""
-        self._add_tokens(story_id, tokenize(title), _epoch(published), article_id)
+        tokens, text = self._analyse(title)
+        self._add_tokens(story_id, tokens, text, _epoch(published), article_id)
 
     def match(self, title: str, published: datetime | None = None) -> Match | None:
         """Return the best story for a headline if it scores at least ``threshold``."""
@@ -333,7 +337,7 @@ class StoryIndex:
 
     def best(self, title: str, published: datetime | None = None) -> Match | None:
         """Return the best-scoring candidate story whatever its score (None: no candidate)."""
-        return self._best(tokenize(title), _epoch(published))
+        return self._best(*self._analyse(title), _epoch(published))
 
     def assign(
         self,
@@ -345,12 +349,12 @@ class StoryIndex:
         """Join the best story scoring ``cluster_threshold`` or open a new one; add the headline.
 
         Returns the story id and the match that was joined (None when a story was opened)."""
-        tokens = tokenize(title)
+        tokens, text = self._analyse(title)
         when = _epoch(published)
-        best = self._best(tokens, when)
+        best = self._best(tokens, text, when)
         found = best if best is not None and best.score >= self.cluster_threshold else None
         story_id = found.story_id if found is not None else new_story_id()
-        self._add_tokens(story_id, tokens, when, article_id)
+        self._add_tokens(story_id, tokens, text, when, article_id)
         return story_id, found
 
     def _df(self, tid: int) -> float:
@@ -366,8 +370,13 @@ class StoryIndex:
         w = math.log((len(self._stories) + 1) / (df + 0.5))
         return w * w
 
+    def _analyse(self, title: str) -> tuple[list[str], str]:
+        """Return a headline's tokens and the text the fuzzy ratio compares."""
+        tokens = tokenize(title)
+        return tokens, " ".join(tokens)
+
     def _add_tokens(
-        self, story_id: int, tokens: list[str], when: float, article_id: int | None
+        self, story_id: int, tokens: list[str], text: str, when: float, article_id: int | None
     ) -> None:
         art = len(self._art_tokens)
         story = self._stories.get(story_id)
@@ -399,7 +408,7 @@ class StoryIndex:
             counts[tid] = seen + 1
             ids.append(tid)
         self._art_tokens.append(tuple(ids))
-        self._art_text.append(" ".join(tokens))
+        self._art_text.append(text)
         self._art_story.append(story_id)
         self._art_time.append(when)
         self._art_norm.append(0.0)
@@ -411,7 +420,7 @@ class StoryIndex:
             story.first = min(story.first, when)
             story.last = max(story.last, when)
 
-    def _best(self, tokens: list[str], when: float) -> Match | None:
+    def _best(self, tokens: list[str], text: str, when: float) -> Match | None:
         if not tokens or not self._stories:
             return None
         vocab = self._vocab
@@ -434,7 +443,6 @@ class StoryIndex:
             top = heapq.nlargest(self.max_candidates, coarse, key=coarse.__getitem__)
         else:
             top = list(coarse)
-        text = " ".join(tokens)
         timed = when == when
         best_sid, best_score = -1, -1.0
         for sid in top:
@@ -519,19 +527,9 @@ class StoryIndex:
         Only the headlines retrieval found (``arts``) share a token with the query, and
         retrieval already summed their shared weight (``shared``); every other headline of the
         story scores zero, so scoring these is scoring them all. The fuzzy ratio, the costly
-        part, is skipped for a headline that could not beat ``floor`` even with a perfect one."""
-        weight, text_of = self.weight, self._art_text
-        if len(arts) > self.max_headlines:  # a big story: its headlines sharing the most
-            arts = heapq.nlargest(self.max_headlines, arts, key=shared.__getitem__)
-        best = 0.0
-        for art in arts:
-            cos = shared[art] / math.sqrt(qnorm * self._headline_norm(art))
-            lexical = weight * cos
-            if lexical + (1.0 - weight) <= max(best, floor):
-                continue
-            score = lexical + (1.0 - weight) * fuzz.token_sort_ratio(text, text_of[art]) / 100
-            if score > best:
-                best = score
+        part, is skipped for a headline that could not lift the story above ``floor`` (the best
+        story so far) even with a perfect ratio."""
+        bonus = 0.0
         if self.centroid and len(story.articles) > 1:
             counts = story.counts
             common = 0.0
@@ -539,9 +537,20 @@ class StoryIndex:
                 count = counts.get(tid)
                 if count:
                     common += count * w2
-            cos = common / math.sqrt(qnorm * self._centroid_norm(story))
-            best = max(best, self.centroid * cos)
-        return best
+            bonus = self.centroid * common / math.sqrt(qnorm * self._centroid_norm(story))
+        need = floor - bonus  # what the best headline must exceed for the story to win
+        weight, text_of = self.weight, self._art_text
+        if len(arts) > self.max_headlines:  # a big story: its headlines sharing the most
+            arts = heapq.nlargest(self.max_headlines, arts, key=shared.__getitem__)
+        best = 0.0
+        for art in arts:
+            lexical = weight * shared[art] / math.sqrt(qnorm * self._headline_norm(art))
+            if lexical + (1.0 - weight) <= max(best, need):
+                continue
+            score = lexical + (1.0 - weight) * fuzz.ratio(text, text_of[art]) / 100
+            if score > best:
+                best = score
+        return best + bonus
 
     def _headline_norm(self, art: int) -> float:
         """Return the squared norm of a headline's weights, cached like `_centroid_norm`."""

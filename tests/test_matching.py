@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from server.matching import (
     Match,
@@ -16,6 +19,7 @@ from server.matching import (
     tokenize,
 )
 from server.records import Record
+from server.stories_cli import stories
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
@@ -210,3 +214,51 @@ def test_match_records_returns_story_labels_and_none() -> None:
     assert results[0][0] == "mh370"
     assert results[1] == (None, None)
     assert results[2] == ("apple", 1.0)
+
+
+def test_stories_cluster_command_writes_one_json_line_per_article(tmp_path: Path) -> None:
+    path = tmp_path / "articles.jsonl"
+    rows = [
+        {"id": "a", "title": "Apple's iOS 7.1 arrives with CarPlay", "published_at": 1394470370698},
+        {
+            "id": "b",
+            "title": "Malaysia Airlines flight MH370 missing",
+            "published_at": "2014-03-08",
+        },
+        {"id": "c", "title": "Apple releases iOS 7.1 featuring CarPlay", "published_at": None},
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    result = CliRunner().invoke(stories, ["cluster", str(path)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b", "c"]
+    assert lines[0]["story"] == lines[2]["story"] != lines[1]["story"]
+
+
+def test_stories_match_command_writes_story_or_null_with_score(tmp_path: Path) -> None:
+    known = tmp_path / "stories.csv"
+    known.write_text(
+        "id,title,story\n1,Apple releases iOS 7.1 featuring CarPlay,apple\n"
+        "2,Malaysia Airlines flight MH370 missing,mh370\n",
+        encoding="utf-8",
+    )
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(
+        '{"id": 9, "title": "Apple releases iOS 7.1 featuring CarPlay"}\n'
+        '{"id": 10, "title": "Local bakery wins bread award"}\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(stories, ["match", "--stories", str(known), str(queries)])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line) for line in result.output.splitlines()] == [
+        {"id": 9, "story": "apple", "score": 1.0},
+        {"id": 10, "story": None, "score": None},
+    ]
+
+
+def test_stories_command_names_the_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": 1, "title": "ok"}\n{"id": 2}\n', encoding="utf-8")
+    result = CliRunner().invoke(stories, ["cluster", str(path)])
+    assert result.exit_code != 0
+    assert "line 2: missing 'title'" in result.output
