@@ -100,6 +100,13 @@ _KNOWN_SUFFIX = re.compile(
 _GENERIC_SUFFIX = re.compile(r"\s+[-|]\s+([^-|]{1,60})$")
 _NAME_WORD = re.compile(r"^(?:[A-Z0-9][\w.'&!]*|the|of|and|&|de|la|le|el|du|der|die|at|on)$")
 _TRUNCATION = re.compile(r"\s*(?:\.\.\.|\u2026)\s*$")
+# Wire-service slugs and labels before the headline: "UPDATE 7-", "GLOBAL MARKETS-", "VIDEO:".
+_SLUG = re.compile(r"^(?:([A-Z][A-Z0-9&/ ]{1,30}?)(?: \d+)?-(?=\S)|([A-Za-z]+): (?=\S))")
+_LABELS = frozenset(
+    "update updated video watch live breaking exclusive analysis opinion photos report "
+    "factbox timeline explainer editorial review forex rpt refile corrected".split()
+)
+_UPDATE_COUNT = re.compile(r"\s*\(\d{1,2}\)\s*$")  # "… Switches (2)": the second version
 _SPACES = re.compile(r"\s+")
 
 
@@ -118,12 +125,28 @@ def _strip_outlet_suffix(title: str) -> str:
     return title
 
 
+def _strip_slug(title: str) -> str:
+    """Remove a leading wire slug ("UPDATE 7-", "GLOBAL MARKETS-") or a label ("VIDEO: ")."""
+    match = _SLUG.match(title)
+    if not match:
+        return title
+    caps, label = match.groups()
+    if caps is not None and " " not in caps and caps.casefold() not in _LABELS:
+        return title  # "US-China talks": a compound, not a slug
+    if label is not None and label.casefold() not in _LABELS:
+        return title  # "Plosser: taper pace…" keeps its speaker
+    rest = title[match.end() :]
+    return rest if len(rest.split()) >= 3 else title
+
+
 def normalize_title(title: str) -> str:
     """Return the headline in a canonical form: NFKC, case-folded, ASCII quotes and dashes,
     without an outlet signature or a truncation ellipsis, single-spaced."""
     text = unicodedata.normalize("NFKC", title or "").translate(_PUNCT)
     text = _SPACES.sub(" ", text).strip()
     text = _TRUNCATION.sub("", text)
+    text = _UPDATE_COUNT.sub("", text)
+    text = _strip_slug(text)
     text = _strip_outlet_suffix(text)
     return _SPACES.sub(" ", text.casefold()).strip()
 
@@ -140,7 +163,7 @@ STOP_WORDS = frozenset(
     the their theirs them themselves then there these they this those through to too under
     until up very was wasn we were what when where which while who whom why will with won
     would you your yours yourself yourselves via amid per vs says say said new report reports
-    just get gets got may might must shall us's one ll ve re s t d m o y
+    just get gets got may might must shall one ll ve re s t d m o y
     """.split()
 )
 

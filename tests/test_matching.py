@@ -43,6 +43,15 @@ T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
         ("STRASSE and Stra\u00dfe", "strasse and strasse"),  # case-fold, not lower()
         ("Biden - Harris", "biden - harris"),  # too short a head to drop a tail
         ("Ceasefire holds - for now, officials say", "ceasefire holds - for now, officials say"),
+        ("UPDATE 7-Oil sinks on weak China data", "oil sinks on weak china data"),
+        ("GLOBAL MARKETS-World stocks dip after China data", "world stocks dip after china data"),
+        ("VIDEO: Obama meets Putin in Geneva", "obama meets putin in geneva"),
+        ("Plosser: Taper pace may be too slow", "plosser: taper pace may be too slow"),
+        ("US-China talks resume in Geneva", "us-china talks resume in geneva"),
+        (
+            "Panel to probe GM recall of faulty switches (2)",
+            "panel to probe gm recall of faulty switches",
+        ),
     ],
 )
 def test_normalize_title(title: str, expected: str) -> None:
