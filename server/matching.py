@@ -284,6 +284,10 @@ class StoryIndex:
     window. ``weight``, ``centroid`` and ``decay`` were set on the UCI development file; its F1
     moves by less than 0.03 for ``weight`` ±0.1 or ``centroid``, ``decay`` ±0.2 around them.
 
+    ``article_share`` blends article frequency into the story frequency (0: stories only, the
+    best on UCI); raising it guards against common words looking rare once merged into a few
+    giant stories.
+
     ``threshold`` is the score a lookup needs (``match``); ``cluster_threshold`` the score an
     ingested article needs to join a story (``assign``). See the constants above for how both
     were chosen.
@@ -318,10 +322,9 @@ class StoryIndex:
         self._vocab: dict[str, int] = {}
         self._sdf = array("l")  # stories per token
         self._adf = array("l")  # articles per token
-        # token -> internal numbers of its timed articles; kept in time order while articles
-        # arrive in time order (the usual case), so a time window is two binary searches.
+        # token -> internal numbers of its timed articles, always in time order (a late article
+        # is inserted in place), so the time window is two binary searches.
         self._postings: list[array[int]] = []
-        self._unsorted = bytearray()  # 1 for a token whose postings are out of time order
         self._untimed: dict[int, list[int]] = {}  # token -> articles without a time
         self._art_story = array("q")
         self._art_time = array("d")
@@ -416,12 +419,12 @@ class StoryIndex:
                 sdf.append(0)
                 self._adf.append(0)
                 postings.append(array("l"))
-                self._unsorted.append(0)
             if timed:
                 plist = postings[tid]
-                if plist and times[plist[-1]] > when:
-                    self._unsorted[tid] = 1
-                plist.append(art)
+                if plist and times[plist[-1]] > when:  # out of order: rare, a memmove in C
+                    plist.insert(bisect_right(plist, when, key=times.__getitem__), art)
+                else:
+                    plist.append(art)
             else:
                 self._untimed.setdefault(tid, []).append(art)
             self._adf[tid] += 1
@@ -486,18 +489,13 @@ class StoryIndex:
         Tokens are taken rarest first (fewest postings in the window); a token with more than
         ``max_postings`` in the window, or one that would exceed the ``scan_budget`` of postings
         read, ends the walk: the rarer tokens already read carry the match."""
-        postings, times, untimed, unsorted = (
-            self._postings,
-            self._art_time,
-            self._untimed,
-            self._unsorted,
-        )
+        postings, times, untimed = self._postings, self._art_time, self._untimed
         timed = when == when
         lo, hi = when - self.window, when + self.window
         spans: list[tuple[int, int, int, int]] = []  # (length, token, start, stop)
         for tid in query:
             plist = postings[tid]
-            if not timed or unsorted[tid]:
+            if not timed:
                 spans.append((len(plist), tid, 0, len(plist)))
             else:
                 start = bisect_left(plist, lo, key=times.__getitem__)
@@ -511,14 +509,8 @@ class StoryIndex:
                 break
             budget -= length
             w2 = query[tid]
-            plist = postings[tid]
-            if timed and unsorted[tid]:
-                for art in plist:
-                    if lo <= times[art] <= hi:
-                        seen[art] = seen.get(art, 0.0) + w2
-            else:
-                for art in plist[start:stop]:
-                    seen[art] = seen.get(art, 0.0) + w2
+            for art in postings[tid][start:stop]:
+                seen[art] = seen.get(art, 0.0) + w2
             for art in untimed.get(tid, ()):
                 seen[art] = seen.get(art, 0.0) + w2
         coarse: dict[int, float] = {}
@@ -621,14 +613,12 @@ def cluster_records(records: Sequence[_Article], index: StoryIndex | None = None
     Articles are assigned oldest first (undated ones last, in input order) through
     `StoryIndex.assign`; the story ids (1, 2, … in order of opening) come back in input order."""
     index = index if index is not None else StoryIndex()
-    order = sorted(
-        range(len(records)),
-        key=lambda i: (
-            (records[i].published_at is None, _epoch(records[i].published_at), i)
-            if records[i].published_at is not None
-            else (True, 0.0, i)
-        ),
-    )
+
+    def time_order(i: int) -> tuple[bool, float, int]:
+        published = records[i].published_at
+        return (published is None, 0.0 if published is None else _epoch(published), i)
+
+    order = sorted(range(len(records)), key=time_order)
     counter = itertools.count(index.story_count + 1)
     stories = [0] * len(records)
     for i in order:

@@ -271,3 +271,13 @@ def test_stories_command_names_the_bad_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(stories, ["cluster", str(path)])
     assert result.exit_code != 0
     assert "line 2: missing 'title'" in result.output
+
+
+def test_articles_added_out_of_time_order_are_found_in_the_window() -> None:
+    index = StoryIndex(window=timedelta(days=1))
+    index.add(1, "Apple releases iOS 7.1 featuring CarPlay", T0 + timedelta(days=10))
+    index.add(2, "Apple iOS 7.1 CarPlay features leak early", T0)
+    index.add(3, "Apple iOS 7.1 CarPlay release date rumours", T0 + timedelta(days=5))
+    for day, story_id in ((0, 2), (5, 3), (10, 1)):
+        found = index.best("Apple iOS 7.1 CarPlay", T0 + timedelta(days=day))
+        assert found is not None and found.story_id == story_id
