@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -231,3 +232,39 @@ def test_lookup_page_escapes_and_explains_bad_input(stories: Flask, client: Flas
     page = client.get("/?url=<script>alert(1)</script>").get_data(as_text=True)
     assert "<script>alert(1)" not in page
     assert "not a web address" in page
+
+
+def test_learning_from_lookups_adds_rated_articles_only(database_url: str) -> None:
+    from server import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "CATALOG_TTL": 0.0,
+            "LEARN_FROM_LOOKUPS": True,
+        }
+    )
+    runner = app.test_cli_runner()
+    csv_path = str(Path(__file__).parent / "data" / "outlets_small.csv")
+    assert runner.invoke(args=["outlets", "import", csv_path]).exit_code == 0
+    client = app.test_client()
+    title = "Volcano erupts near Reykjavik, forcing evacuation of Grindavik"
+    first = lookup(client, "https://www.bbc.co.uk/news/world-europe-99", title)
+    assert first["story"] is None, "nothing else covers it yet"
+    lookup(
+        client,
+        "https://unrated.example/volcano",
+        "Volcano erupts near Reykjavik, Grindavik evacuated",
+    )
+    second = lookup(
+        client,
+        "https://www.foxnews.com/world/iceland-volcano",
+        "Iceland volcano erupts near Reykjavik, Grindavik evacuated again",
+    )
+    story = second["story"]
+    assert story is not None and story["match"]["method"] == "title"
+    assert [a["outlet"]["slug"] for a in story["articles"] if a["outlet"]] == ["bbc-news"]
+    assert all(a["domain"] != "unrated.example" for a in story["articles"])
+    again = lookup(client, "https://www.foxnews.com/world/iceland-volcano")
+    assert again["story"]["match"]["method"] == "url", "the learned article is now known"
