@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app=app,
         default_limits=[app.config["RATE_LIMIT"]],
         storage_uri=app.config["RATE_LIMIT_STORAGE_URL"],
+        key_prefix=app.config["RATE_LIMIT_KEY_PREFIX"],
         headers_enabled=True,
     )
     app.extensions["parallax.catalog"] = CatalogCache(float(app.config["CATALOG_TTL"]))

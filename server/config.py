@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     # memory:// for one process, redis://host:port to share limits between workers.
     "RATE_LIMIT": "600 per minute",
     "RATE_LIMIT_STORAGE_URL": "memory://",
+    # Prefix of the rate-limit keys in shared storage (one per deployment sharing a Redis).
+    "RATE_LIMIT_KEY_PREFIX": "parallax",
     # Largest accepted request body, in bytes, and most URLs in one batch lookup.
     "MAX_CONTENT_LENGTH": 1_000_000,
     "MAX_BATCH": 200,

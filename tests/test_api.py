@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import uuid
 from pathlib import Path
 
 import pytest
@@ -293,3 +295,25 @@ def test_unrated_lookups_count_the_domain_only(app: Flask, client: FlaskClient) 
     with app.app_context():
         rows = get_session().execute(select(LookupMiss.domain, LookupMiss.count)).all()
     assert [tuple(row) for row in rows] == [("unrated-news.org", 3)]
+
+
+def _redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
+def test_rate_limits_are_shared_between_workers_through_redis(database_url: str) -> None:
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "RATE_LIMIT": "3 per minute",
+        "RATE_LIMIT_STORAGE_URL": "redis://127.0.0.1:6379",
+        "RATE_LIMIT_KEY_PREFIX": f"parallax-test-{uuid.uuid4().hex}",
+    }
+    first, second = create_app(config).test_client(), create_app(config).test_client()
+    statuses = [c.get("/api/v1/ping").status_code for c in (first, second, first, second)]
+    assert statuses == [200, 200, 200, 429]
