@@ -128,7 +128,8 @@ def first_reported(items: Iterable[CoverageItem]) -> CoverageItem | None:
     return min(dated, key=_sort_key)
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso_utc(value: datetime | None) -> str | None:
+    """Return a time as ISO 8601 in UTC to the second (``2026-11-29T08:00:00Z``)."""
     if value is None:
         return None
     if value.tzinfo is not None:
@@ -150,7 +151,7 @@ def item_json(item: CoverageItem) -> dict[str, Any]:
     return {
         "url": item.url,
         "title": item.title,
-        "published_at": _iso(item.published_at),
+        "published_at": iso_utc(item.published_at),
         "domain": item.domain,
         "outlet": outlet,
     }

@@ -49,8 +49,9 @@ COLUMNS: tuple[str, ...] = (
     "reviewed",
     "feeds",
 )
-# The fields an import compares to decide whether curated data would change.
-RATED_FIELDS: tuple[str, ...] = (
+# The fields of an outlet row itself, and all the fields an import compares to decide
+# whether curated data would change.
+SCALAR_FIELDS: tuple[str, ...] = (
     "name",
     "homepage",
     "country",
@@ -63,9 +64,8 @@ RATED_FIELDS: tuple[str, ...] = (
     "basis",
     "confidence",
     "reviewed",
-    "rules",
-    "feeds",
 )
+RATED_FIELDS: tuple[str, ...] = (*SCALAR_FIELDS, "rules", "feeds")
 MAX_PROBLEMS = 50
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -320,20 +320,7 @@ def apply_record(session: Session, outlet: Outlet | None, record: OutletRecord) 
     if outlet is None:
         outlet = Outlet(slug=record.slug)
         session.add(outlet)
-    for name in (
-        "name",
-        "homepage",
-        "country",
-        "language",
-        "bias",
-        "factuality",
-        "ownership",
-        "owner",
-        "paywall",
-        "basis",
-        "confidence",
-        "reviewed",
-    ):
+    for name in SCALAR_FIELDS:
         setattr(outlet, name, getattr(record, name))
     outlet.bias_score = ratings.bias_score(record.bias) if record.bias else None
     if [r.text for r in outlet.rules] != record.rules:

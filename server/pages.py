@@ -6,6 +6,8 @@ the same answer as ``GET /api/v1/lookup``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
@@ -33,7 +35,7 @@ def home() -> str:
             error = exc.detail
     service = current_app.extensions["parallax.stories"]
     session = get_session()
-    others = []
+    others: Sequence[ProviderRating] = []
     if answer and answer["outlet"]:
         others = session.scalars(
             select(ProviderRating)

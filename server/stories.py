@@ -18,11 +18,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from .coverage import BlindspotRule, CoverageItem, summarize
+from .coverage import BlindspotRule, CoverageItem, iso_utc, item_json, summarize
 from .matching import Match, StoryIndex
 from .models import Article, Outlet, Story, utcnow
 from .outlets import Catalog
-from .ratings import side_of
 from .urls import ParsedURL, URLError, canonicalize
 
 
@@ -282,17 +281,14 @@ class StoryService:
             .order_by(Article.published_at, Article.id)
         ).all()
         items = [_item(a) for a in articles]
-        body: dict[str, Any] = {
-            "id": story.id,
-            "title": story.title,
-            "article_count": story.article_count,
-            "outlet_count": story.outlet_count,
-            "first_seen": _iso(story.first_seen),
-            "last_seen": _iso(story.last_seen),
-        }
+        body = _story_brief(story)
         if match is not None:
             body["match"] = match
-        body["articles"] = [_article_json(a) for a in articles if a.url_key != exclude_key]
+        body["articles"] = [
+            item_json(item)
+            for item, article in zip(items, articles, strict=True)
+            if article.url_key != exclude_key
+        ]
         body.update(summarize(items, self.rule))
         return body
 
@@ -343,12 +339,6 @@ def _aware(value: datetime | str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _item(article: Article) -> CoverageItem:
     outlet = article.outlet
     return CoverageItem(
@@ -364,31 +354,12 @@ def _item(article: Article) -> CoverageItem:
     )
 
 
-def _article_json(article: Article) -> dict[str, Any]:
-    outlet = article.outlet
-    return {
-        "url": article.url,
-        "title": article.title,
-        "published_at": _iso(article.published_at),
-        "domain": article.domain,
-        "outlet": None
-        if outlet is None
-        else {
-            "slug": outlet.slug,
-            "name": outlet.name,
-            "bias": outlet.bias,
-            "side": side_of(outlet.bias),
-            "factuality": outlet.factuality,
-        },
-    }
-
-
 def _story_brief(story: Story) -> dict[str, Any]:
     return {
         "id": story.id,
         "title": story.title,
         "article_count": story.article_count,
         "outlet_count": story.outlet_count,
-        "first_seen": _iso(story.first_seen),
-        "last_seen": _iso(story.last_seen),
+        "first_seen": iso_utc(story.first_seen),
+        "last_seen": iso_utc(story.last_seen),
     }
