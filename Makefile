@@ -26,12 +26,13 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed: the end-to-end tests will be skipped"; fi; }
 
-# Set up and run every test: the extension's modules with node's test runner, then the
-# server and end-to-end suites with pytest (on PostgreSQL too when
+# Set up and run every test: the extension's modules with node's test runner, lint and
+# types, then the server and end-to-end suites with pytest (on PostgreSQL too when
 # PARALLAX_TEST_DATABASE_URL names one).
 test: $(BIN)/parallax browser
 	node --test extension/test/
 	$(BIN)/ruff check server tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: $(BIN)/parallax

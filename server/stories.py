@@ -134,7 +134,8 @@ class StoryService:
         Articles are known by their canonical URL: one already stored (or twice in this
         batch) is a duplicate and is skipped. The caller commits, so a bulk file is
         all-or-nothing; a caller that rolls back must call :meth:`reset`, since the index
-        already holds the articles.
+        already holds the articles. An undated article is clustered as published when it
+        was first seen (now): without a time it would be a candidate for every story.
         """
         result = IngestResult()
         parsed: list[tuple[ParsedURL, NewArticle]] = []
