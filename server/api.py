@@ -19,6 +19,7 @@ Errors are ``application/problem+json`` with a 4xx status and a ``detail`` sente
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,12 +60,20 @@ def _parse_url(raw: object) -> ParsedURL:
         raise ApiError(400, f"That is not a web address we can read: {exc}.") from None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _plain(text: str) -> str:
+    """Drop control characters: PostgreSQL refuses NUL in text, and none belongs in prose."""
+    return _CONTROL.sub("", text).strip()
+
+
 def _parse_title(raw: object) -> str | None:
     if raw is None:
         return None
     if not isinstance(raw, str):
         raise ApiError(400, "`title` must be a string.")
-    title = raw.strip()
+    title = _plain(raw)
     if len(title) > MAX_TITLE:
         raise ApiError(400, f"The title is longer than {MAX_TITLE} characters.")
     return title or None
@@ -265,7 +274,9 @@ def feedback() -> Response:
     if not isinstance(body, dict):
         raise ApiError(400, 'Send a JSON object such as {"outlet": "bbc-news", "message": "…"}.')
     message = body.get("message")
-    if not isinstance(message, str) or not message.strip() or len(message) > 5000:
+    if isinstance(message, str):
+        message = _plain(message)
+    if not isinstance(message, str) or not message or len(message) > 5000:
         raise ApiError(400, "Say what is wrong in `message` (1 to 5000 characters).")
     slug = body.get("outlet")
     session = get_session()
@@ -277,7 +288,7 @@ def feedback() -> Response:
     url = body.get("url")
     if url is not None:
         url = _parse_url(url).url
-    item = Feedback(outlet_slug=slug, url=url, suggested_bias=suggested, message=message.strip())
+    item = Feedback(outlet_slug=slug, url=url, suggested_bias=suggested, message=message)
     session.add(item)
     session.commit()
     response = jsonify({"id": item.id, "status": "received"})

@@ -8,6 +8,7 @@ answer every request.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -24,15 +25,26 @@ from .models import Article, Outlet, Story, utcnow
 from .outlets import Catalog
 from .urls import ParsedURL, URLError, canonicalize
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 
 @dataclass(frozen=True)
 class NewArticle:
-    """An article to ingest, as a feed entry or a bulk-file row gives it."""
+    """An article to ingest, as a feed entry or a bulk-file row gives it.
+
+    Control characters are dropped from the text: PostgreSQL refuses NUL in text columns,
+    and a feed or file that carries one should not fail its whole batch.
+    """
 
     url: str
     title: str
     published_at: datetime | None = None
     description: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", _CONTROL.sub("", self.title).strip())
+        if self.description is not None:
+            object.__setattr__(self, "description", _CONTROL.sub("", self.description).strip())
 
 
 @dataclass

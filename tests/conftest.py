@@ -8,8 +8,9 @@ The schema is migrated once per session with Alembic; each test starts from empt
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -62,6 +63,20 @@ def app(database_url: str) -> Iterator[Flask]:
             conn.execute(table.delete())
     yield app
     engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Return a factory of extra apps on the test database (closed after the test)."""
+    made: list[Flask] = []
+
+    def make(**config: Any) -> Flask:
+        made.append(create_app({"TESTING": True, "DATABASE_URL": database_url, **config}))
+        return made[-1]
+
+    yield make
+    for app in made:
+        app.extensions["parallax.engine"].dispose()
 
 
 @pytest.fixture

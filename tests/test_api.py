@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from server import create_app
 from server.db import get_session
 from server.models import LookupMiss
 
@@ -144,8 +144,8 @@ def test_wrong_method_is_405_problem_with_allow_header(client: FlaskClient) -> N
     assert "GET" in response.headers["Allow"]
 
 
-def test_too_many_requests_is_429_problem(database_url: str) -> None:
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "RATE_LIMIT": "3 per minute"})
+def test_too_many_requests_is_429_problem(make_app: Callable[..., Flask]) -> None:
+    app = make_app(RATE_LIMIT="3 per minute")
     client = app.test_client()
     statuses = [client.get("/api/v1/scales").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
@@ -306,14 +306,23 @@ def _redis_answers() -> bool:
 
 
 @pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
-def test_rate_limits_are_shared_between_workers_through_redis(database_url: str) -> None:
+def test_rate_limits_are_shared_between_workers_through_redis(
+    make_app: Callable[..., Flask],
+) -> None:
     config = {
-        "TESTING": True,
-        "DATABASE_URL": database_url,
         "RATE_LIMIT": "3 per minute",
         "RATE_LIMIT_STORAGE_URL": "redis://127.0.0.1:6379",
         "RATE_LIMIT_KEY_PREFIX": f"parallax-test-{uuid.uuid4().hex}",
     }
-    first, second = create_app(config).test_client(), create_app(config).test_client()
+    first, second = make_app(**config).test_client(), make_app(**config).test_client()
     statuses = [c.get("/api/v1/ping").status_code for c in (first, second, first, second)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_control_characters_in_text_are_dropped_not_fatal(client: FlaskClient) -> None:
+    response = client.post(
+        "/api/v1/feedback", json={"outlet": "bbc-news", "message": "wrong\x00 rating\x07"}
+    )
+    assert response.status_code == 201
+    response = client.get("/api/v1/lookup", query_string={"url": "bbc.com/x", "title": "a\x00b"})
+    assert response.status_code == 200

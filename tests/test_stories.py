@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -234,20 +234,10 @@ def test_lookup_page_escapes_and_explains_bad_input(stories: Flask, client: Flas
     assert "not a web address" in page
 
 
-def test_learning_from_lookups_adds_rated_articles_only(database_url: str) -> None:
-    from server import create_app
-
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "CATALOG_TTL": 0.0,
-            "LEARN_FROM_LOOKUPS": True,
-        }
-    )
-    runner = app.test_cli_runner()
-    csv_path = str(Path(__file__).parent / "data" / "outlets_small.csv")
-    assert runner.invoke(args=["outlets", "import", csv_path]).exit_code == 0
+def test_learning_from_lookups_adds_rated_articles_only(
+    seeded: Flask, make_app: Callable[..., Flask]
+) -> None:
+    app = make_app(CATALOG_TTL=0.0, LEARN_FROM_LOOKUPS=True)
     client = app.test_client()
     title = "Volcano erupts near Reykjavik, forcing evacuation of Grindavik"
     first = lookup(client, "https://www.bbc.co.uk/news/world-europe-99", title)
@@ -268,3 +258,19 @@ def test_learning_from_lookups_adds_rated_articles_only(database_url: str) -> No
     assert all(a["domain"] != "unrated.example" for a in story["articles"])
     again = lookup(client, "https://www.foxnews.com/world/iceland-volcano")
     assert again["story"]["match"]["method"] == "url", "the learned article is now known"
+
+
+def test_nul_in_an_ingested_headline_is_dropped(seeded: Flask) -> None:
+    with seeded.app_context():
+        session = get_session()
+        catalog = seeded.extensions["parallax.catalog"].get(session)
+        article = NewArticle(
+            "https://www.bbc.co.uk/news/nul", "Bad\x00 byte headline", NOW, "d\x00"
+        )
+        result = seeded.extensions["parallax.stories"].add_articles(
+            session, catalog, [article], "file"
+        )
+        session.commit()
+    assert result.added == 1
+    story = seeded.test_client().get("/api/v1/lookup?url=https://www.bbc.co.uk/news/nul")
+    assert story.get_json()["story"]["title"] == "Bad byte headline"
