@@ -203,10 +203,12 @@ def test_stories_search_and_detail(stories: Flask, client: FlaskClient) -> None:
     assert detail["ownership_split"]["public"] == 1  # bbc
 
 
-def test_unknown_story_is_404(stories: Flask, client: FlaskClient) -> None:
-    response = client.get("/api/v1/stories/999999")
+@pytest.mark.parametrize("story_id", ["999999", "34984639093105674420224"])
+def test_unknown_story_is_404(stories: Flask, client: FlaskClient, story_id: str) -> None:
+    response = client.get(f"/api/v1/stories/{story_id}")
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+    assert client.get(f"/stories/{story_id}").status_code == 404
 
 
 def test_reingesting_a_url_is_a_duplicate(stories: Flask) -> None:
