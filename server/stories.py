@@ -284,7 +284,7 @@ class StoryService:
         match: dict[str, Any] | None = None,
     ) -> dict[str, Any] | None:
         """Return a story with its other coverage, splits, blindspot and first report."""
-        if not 0 < story_id < 2**63:  # beyond any database's integer key
+        if not 0 < story_id < 2**31:  # beyond the integer key (32-bit on PostgreSQL)
             return None
         story = session.get(Story, story_id)
         if story is None:

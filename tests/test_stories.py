@@ -203,7 +203,7 @@ def test_stories_search_and_detail(stories: Flask, client: FlaskClient) -> None:
     assert detail["ownership_split"]["public"] == 1  # bbc
 
 
-@pytest.mark.parametrize("story_id", ["999999", "34984639093105674420224"])
+@pytest.mark.parametrize("story_id", ["999999", "3457213161", "34984639093105674420224"])
 def test_unknown_story_is_404(stories: Flask, client: FlaskClient, story_id: str) -> None:
     response = client.get(f"/api/v1/stories/{story_id}")
     assert response.status_code == 404
