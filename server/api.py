@@ -186,7 +186,7 @@ def outlets() -> Response:
     biases = _choice("bias", ratings.BIAS_LABELS)
     factualities = _choice("factuality", ratings.FACTUALITY_LABELS)
     countries = [c.upper() for c in _choice_free("country")]
-    text = (request.args.get("q") or "").strip()
+    text = _plain(request.args.get("q") or "")
     if len(text) > 200:
         raise ApiError(400, "`q` is longer than 200 characters.")
     page = _int_arg("page", 1, 1, 100_000)
@@ -299,7 +299,7 @@ def feedback() -> Response:
 @bp.get("/stories")
 def stories() -> Response:
     """Search recent stories by words of their headlines."""
-    text = (request.args.get("q") or "").strip()
+    text = _plain(request.args.get("q") or "")
     if len(text) > MAX_TITLE:
         raise ApiError(400, f"`q` is longer than {MAX_TITLE} characters.")
     limit = _int_arg("limit", 20, 1, 100)

@@ -326,3 +326,8 @@ def test_control_characters_in_text_are_dropped_not_fatal(client: FlaskClient) -
     assert response.status_code == 201
     response = client.get("/api/v1/lookup", query_string={"url": "bbc.com/x", "title": "a\x00b"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/outlets?q=a%00b", "/api/v1/stories?q=a%00b"])
+def test_nul_in_a_search_is_harmless(client: FlaskClient, path: str) -> None:
+    assert client.get(path).status_code == 200
