@@ -32,23 +32,6 @@ from . import ratings
 from .models import Feed, Outlet, OutletRule, RatingChange, Setting
 from .urls import OutletResolver, URLError, parse_rule
 
-COLUMNS: tuple[str, ...] = (
-    "slug",
-    "name",
-    "domains",
-    "homepage",
-    "country",
-    "language",
-    "bias",
-    "factuality",
-    "ownership",
-    "owner",
-    "paywall",
-    "basis",
-    "confidence",
-    "reviewed",
-    "feeds",
-)
 # The fields of an outlet row itself, and all the fields an import compares to decide
 # whether curated data would change.
 SCALAR_FIELDS: tuple[str, ...] = (
@@ -66,6 +49,8 @@ SCALAR_FIELDS: tuple[str, ...] = (
     "reviewed",
 )
 RATED_FIELDS: tuple[str, ...] = (*SCALAR_FIELDS, "rules", "feeds")
+# The CSV columns, in order: rules are written as ``domains``.
+COLUMNS: tuple[str, ...] = ("slug", "name", "domains", *SCALAR_FIELDS[1:], "feeds")
 MAX_PROBLEMS = 50
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -525,8 +510,7 @@ class CatalogCache:
     """Keep one catalog per process and reload it when the stored version changes.
 
     The version is checked at most every ``ttl`` seconds, so a change made by another
-    worker shows within that time; :meth:`invalidate` makes this process's own writes
-    show at once.
+    process (an import, another worker) shows within that time.
     """
 
     def __init__(self, ttl: float) -> None:
@@ -544,22 +528,16 @@ class CatalogCache:
 
     def get(self, session: Session) -> Catalog:
         """Return the current catalog, reloading it if it is stale."""
-        now = time.monotonic()
-        catalog = self._catalog
-        if catalog is not None and now - self._checked < self.ttl:
+        if (catalog := self.fresh()) is not None:
             return catalog
         with self._lock:
-            if self._catalog is not None and now - self._checked < self.ttl:
-                return self._catalog
+            if (catalog := self.fresh()) is not None:  # another thread just reloaded it
+                return catalog
             version = catalog_version(session)
             if self._catalog is None or self._catalog.version != version:
                 self._catalog = load_catalog(session)
-            self._checked = now
+            self._checked = time.monotonic()
             return self._catalog
-
-    def invalidate(self) -> None:
-        """Forget the catalog, so the next request reloads it."""
-        self._catalog = None
 
 
 def dump_index(catalog: Catalog) -> bytes:
