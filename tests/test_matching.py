@@ -78,6 +78,39 @@ def test_tokenize_keeps_names_and_numbers_and_drops_stop_words(
     assert tokenize(title) == expected
 
 
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("US economy adds 943K jobs", "US economy added 943,000 jobs"),
+        ("EU agrees €50bn Ukraine aid", "EU agrees 50 billion Ukraine aid"),
+        ("Apple fined $1.2 billion", "Apple fined $1.2bn"),
+    ],
+)
+def test_numbers_with_magnitudes_are_one_token(one: str, other: str) -> None:
+    assert tokenize(one) == tokenize(other)
+
+
+def test_a_spaced_single_letter_unit_is_not_a_magnitude() -> None:
+    assert "10" in tokenize("Athletes run 10 m in record time")
+
+
+def test_sibling_events_with_disagreeing_figures_stay_apart() -> None:
+    index = StoryIndex()
+    counter = iter(range(1, 100))
+    first, _ = index.assign(
+        "Bank of England holds interest rates at 4% in 5-4 vote", T0, counter.__next__
+    )
+    index.assign("Bank of England keeps interest rates on hold at 4%", T0, counter.__next__)
+    other, _ = index.assign(
+        "RBA keeps cash rate on hold at 3.6 per cent as inflation edges up", T0, counter.__next__
+    )
+    same, _ = index.assign(
+        "Bank of England holds rates at 4% as inflation bites", T0, counter.__next__
+    )
+    assert other != first
+    assert same == first
+
+
 def test_inflections_meet_on_one_stem() -> None:
     assert tokenize("castigates")[0] == tokenize("castigated")[0] == tokenize("castigate")[0]
 
