@@ -76,6 +76,7 @@ class StoryService:
         # needs no database query, and ints keep the map small at a million articles.
         self._story_of_url: dict[int, int] = {}
         self._last_article_id = 0
+        self._own: set[int] = set()  # ids this worker stored and indexed, not yet caught up
         self._checked = 0.0
         self._lock = threading.RLock()
 
@@ -124,9 +125,12 @@ class StoryService:
         )
         for article_id, story_id, key, title, published in rows:
             assert story_id is not None  # the query asks for clustered articles only
+            self._last_article_id = article_id
+            if article_id in self._own:  # added by this worker: already indexed
+                self._own.discard(article_id)
+                continue
             self._index.add(story_id, title, published, article_id)
             self._story_of_url[hash(key)] = story_id
-            self._last_article_id = article_id
         self._checked = time.monotonic()
 
     def reset(self) -> None:
@@ -134,6 +138,7 @@ class StoryService:
         with self._lock:
             self._index = None
             self._story_of_url.clear()
+            self._own.clear()
             self._last_article_id = 0
 
     # --- ingesting ---------------------------------------------------------------------
@@ -176,6 +181,7 @@ class StoryService:
         with self._lock:
             index = self.index(session)
             touched: set[int] = set()
+            added: list[Article] = []
             for p, item in ordered:
                 slug = catalog.resolver.resolve(p)
 
@@ -200,14 +206,15 @@ class StoryService:
                     story_id=story_id,
                 )
                 session.add(article)
+                added.append(article)
                 self._story_of_url[hash(p.key)] = story_id
                 touched.add(story_id)
                 result.added += 1
             session.flush()
             self._recount(session, touched)
-            last = session.scalar(select(func.max(Article.id)))
-            # The index already holds what was just added: skip it when catching up.
-            self._last_article_id = max(self._last_article_id, last or 0)
+            # The index already holds these: catching up skips them, but still reads the
+            # articles other workers stored meanwhile, whose ids may be lower or higher.
+            self._own.update(article.id for article in added)
         return result
 
     def _recount(self, session: Session, story_ids: set[int]) -> None:

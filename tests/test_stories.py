@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -276,3 +277,25 @@ def test_nul_in_an_ingested_headline_is_dropped(seeded: Flask) -> None:
     assert result.added == 1
     story = seeded.test_client().get("/api/v1/lookup?url=https://www.bbc.co.uk/news/nul")
     assert story.get_json()["story"]["title"] == "Bad byte headline"
+
+
+def test_a_worker_sees_what_another_stored_before_its_own_ingest(
+    seeded: Flask, make_app: Callable[..., Flask]
+) -> None:
+    # The first worker trusts its index for a second, as a worker does between refreshes.
+    first, second = make_app(CATALOG_TTL=1.0), make_app(CATALOG_TTL=0.0)
+
+    def ingest(app: Flask, url: str, title: str) -> None:
+        with app.app_context():
+            session = get_session()
+            catalog = app.extensions["parallax.catalog"].get(session)
+            article = NewArticle(url, title, NOW)
+            app.extensions["parallax.stories"].add_articles(session, catalog, [article], "feed")
+            session.commit()
+
+    first.test_client().get("/api/v1/lookup?url=https://www.bbc.co.uk/news/warm-up")
+    ingest(second, "https://www.foxnews.com/world/quake", "Magnitude 7.1 earthquake strikes Chile")
+    ingest(first, "https://www.bbc.co.uk/news/other", "Parliament debates fishing quotas")
+    time.sleep(1.1)  # the first worker's index is due for a refresh
+    answer = lookup(first.test_client(), "https://www.foxnews.com/world/quake")
+    assert answer["story"] is not None and answer["story"]["match"]["method"] == "url"
