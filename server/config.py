@@ -43,7 +43,6 @@ DEFAULTS: dict[str, Any] = {
     # Feed fetching: timeout per request in seconds and the User-Agent sent.
     "FEED_TIMEOUT": 15.0,
     "USER_AGENT": "ParallaxBot/0.1 (+https://github.com/parallax-news/parallax)",
-    "SECRET_KEY": "dev",
 }
 
 
