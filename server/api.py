@@ -20,7 +20,7 @@ Errors are ``application/problem+json`` with a 4xx status and a ``detail`` sente
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -32,6 +32,7 @@ from .errors import ApiError
 from .models import Feedback, Outlet
 from .openapi import spec
 from .outlets import Catalog, CatalogCache, dump_index, outlet_json
+from .times import parse_iso_time
 from .urls import ParsedURL, URLError, canonicalize
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -80,17 +81,16 @@ def _parse_title(raw: object) -> str | None:
 
 
 def _parse_published(raw: object) -> datetime | None:
+    """Return the ``published`` parameter as a UTC datetime: ISO 8601 text, naive taken as UTC."""
     if raw is None or raw == "":
         return None
+    message = "`published` must be an ISO 8601 time such as 2026-11-29T08:00:00Z."
     if not isinstance(raw, str) or len(raw) > 40:
-        raise ApiError(400, "`published` must be an ISO 8601 time such as 2026-11-29T08:00:00Z.")
+        raise ApiError(400, message)
     try:
-        when = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+        return parse_iso_time(raw, naive_utc=True, field="published")
     except ValueError:
-        raise ApiError(
-            400, "`published` must be an ISO 8601 time such as 2026-11-29T08:00:00Z."
-        ) from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+        raise ApiError(400, message) from None
 
 
 def lookup_answer(

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from .models import Feed, Outlet, utcnow
 from .outlets import Catalog
 from .stories import IngestResult, NewArticle, StoryService
+from .times import parse_time
 from .urls import URLError, canonicalize
 
 MAX_FEED_BYTES = 5 * 1024 * 1024
@@ -448,31 +449,6 @@ def _store(
 # --- bulk files ----------------------------------------------------------------------------
 
 
-def parse_time(value: object) -> datetime:
-    """Read an ISO 8601 time with a zone, or epoch milliseconds, as an aware UTC datetime.
-
-    A time without a zone is refused rather than guessed: guessing UTC for a file written
-    in New York would put its articles five hours off and into the wrong stories.
-    """
-    if isinstance(value, bool):
-        raise ValueError("published_at must be an ISO 8601 time or epoch milliseconds")
-    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
-        try:
-            return datetime.fromtimestamp(float(value) / 1000, UTC)
-        except (OverflowError, OSError, ValueError):
-            raise ValueError(f"published_at {value!r} is out of range") from None
-    if not isinstance(value, str):
-        raise ValueError("published_at must be an ISO 8601 time or epoch milliseconds")
-    text = value.strip()
-    try:
-        when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-    except ValueError:
-        raise ValueError(f"published_at {value!r} is not an ISO 8601 time") from None
-    if when.tzinfo is None:
-        raise ValueError(f"published_at {value!r} has no time zone (add Z or +hh:mm)")
-    return when.astimezone(UTC)
-
-
 def _row_article(row: dict[str, Any]) -> NewArticle:
     """Validate one file row; raise ValueError saying what is wrong."""
     problems = []
@@ -488,11 +464,12 @@ def _row_article(row: dict[str, Any]) -> NewArticle:
     if not isinstance(title, str) or not plain_text(title, html=False):
         problems.append("title is missing")
     published = None
-    if row.get("published_at") not in (None, ""):
-        try:
-            published = parse_time(row["published_at"])
-        except ValueError as exc:
-            problems.append(str(exc))
+    try:
+        # A time without a zone is refused rather than guessed: guessing UTC for a file written
+        # in New York would put its articles five hours off and into the wrong stories.
+        published = parse_time(row.get("published_at"), naive_utc=False, field="published_at")
+    except ValueError as exc:
+        problems.append(str(exc))
     description = row.get("description")
     if description is not None and not isinstance(description, str):
         problems.append("description must be text")

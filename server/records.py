@@ -11,12 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
+
+from .times import parse_time
 
 
 class RecordError(ValueError):
@@ -40,25 +41,8 @@ def parse_published(value: Any) -> datetime | None:
     """Return an aware UTC datetime from ISO 8601 text or epoch milliseconds; None if empty.
 
     Numbers (or all-digit text) are epoch milliseconds, as feed aggregators export them; a naive
-    ISO time is taken as UTC."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"not a time: {value!r}")
-    if isinstance(value, int | float):
-        if not math.isfinite(value):
-            raise ValueError(f"not a time: {value!r}")
-        return datetime.fromtimestamp(value / 1000, UTC)
-    text = str(value).strip()
-    if text.lstrip("-").isdigit():
-        return datetime.fromtimestamp(int(text) / 1000, UTC)
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"not an ISO 8601 time or epoch milliseconds: {text!r}") from None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    ISO time is taken as UTC (see `server.times`)."""
+    return parse_time(value, naive_utc=True, field="published_at")
 
 
 def _plain_id(value: Any) -> int | str:

@@ -567,6 +567,10 @@ def test_scheme_and_www_variants_do_not_make_a_new_article(
             },
             "has no time zone",
         ),
+        (
+            {"url": "https://www.bbc.co.uk/news/y", "title": "T", "published_at": 10**20},
+            "line 3: published_at 100000000000000000000 is out of range",
+        ),
     ],
 )
 def test_a_bad_row_rejects_the_whole_file(

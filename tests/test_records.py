@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskCliRunner
 
 from server.records import RecordError, parse_published, read_records
 
@@ -28,6 +29,13 @@ def test_parse_published_accepts_iso_8601_and_epoch_milliseconds(
     value: object, expected: datetime | None
 ) -> None:
     assert parse_published(value) == expected
+
+
+@pytest.mark.parametrize("value", [10**20, "99999999999999999999", -(10**20), 1e300])
+def test_parse_published_turns_an_out_of_range_epoch_into_a_value_error(value: object) -> None:
+    # It used to let datetime.fromtimestamp's OverflowError (or OSError) escape.
+    with pytest.raises(ValueError, match="published_at .* is out of range"):
+        parse_published(value)
 
 
 def test_jsonl_records() -> None:
@@ -76,9 +84,22 @@ def test_ids_keep_leading_zeros_as_text() -> None:
         ('{"id": 1, "title": "ok"}\nnot json\n', "jsonl", "line 2: not valid JSON"),
         ("[1, 2]\n", "jsonl", "line 1: expected a JSON object"),
         ('{"title": "no id"}\n', "jsonl", "line 1: missing 'id'"),
-        ('{"id": 1, "title": "t", "published_at": "yesterday"}\n', "jsonl", "line 1: not an ISO"),
+        (
+            '{"id": 1, "title": "t", "published_at": "yesterday"}\n',
+            "jsonl",
+            "line 1: published_at 'yesterday' is not an ISO 8601 time",
+        ),
         ("id,title\n1,ok\n2,ok,extra\n", "csv", "line 3: more values than columns"),
-        ("id,title,published_at\n1,ok,soon\n", "csv", "line 2: not an ISO"),
+        (
+            "id,title,published_at\n1,ok,soon\n",
+            "csv",
+            "line 2: published_at 'soon' is not an ISO 8601 time",
+        ),
+        (
+            '{"id": 1, "title": "t", "published_at": 100000000000000000000}\n',
+            "jsonl",
+            "line 1: published_at 100000000000000000000 is out of range",
+        ),
     ],
 )
 def test_bad_rows_name_their_line(text: str, fmt: str, message: str) -> None:
@@ -89,3 +110,19 @@ def test_bad_rows_name_their_line(text: str, fmt: str, message: str) -> None:
 def test_story_files_require_a_story() -> None:
     with pytest.raises(RecordError, match="line 1: missing 'story'"):
         read_records(io.StringIO('{"id": 1, "title": "t"}\n'), require_story=True)
+
+
+def test_stories_cluster_reports_a_huge_epoch_as_a_bad_line(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "articles.jsonl"
+    path.write_text(
+        '{"id": 1, "title": "Fed raises rates", "published_at": 1394470370698}\n'
+        '{"id": 2, "title": "Fed lifts rates", "published_at": 100000000000000000000}\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["stories", "cluster", str(path)])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception  # a usage error, no crash
+    assert "Traceback" not in result.output
+    assert "line 2: published_at 100000000000000000000 is out of range" in result.output
