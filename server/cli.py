@@ -194,6 +194,11 @@ def outlets_import(path: Path, update: bool, reason: str | None, actor: str) -> 
         f"{len(result.created)} created, {len(result.updated)} updated, "
         f"{len(result.unchanged)} unchanged"
     )
+    # Imports never remove feeds: say which stored feeds the file is behind on.
+    for slug, listed, stored in result.moved_feeds:
+        click.echo(f"feed of {slug} moved (permanent redirect): {listed} is now {stored}")
+    for slug, url in result.kept_feeds:
+        click.echo(f"kept feed of {slug} not in the file: {url}")
 
 
 @outlets_group.command("providers")
@@ -330,10 +335,13 @@ def feeds_group() -> None:
 @click.argument("url")
 @with_appcontext
 def feeds_add(slug: str, url: str) -> None:
-    """Add a feed URL to an outlet, for `parallax ingest feeds` to fetch."""
+    """Add a feed URL to an outlet, for `parallax ingest feeds` to fetch.
+
+    An outlet import keeps the feed even when its file does not list it.
+    """
     from sqlalchemy import select
 
-    from .models import Feed, Outlet
+    from .models import Feed, Outlet, RatingChange
 
     session = db.get_session()
     outlet = session.scalar(select(Outlet).where(Outlet.slug == slug))
@@ -344,7 +352,17 @@ def feeds_add(slug: str, url: str) -> None:
     owner = session.scalar(select(Outlet.slug).join(Outlet.feeds).where(Feed.url == url))
     if owner is not None:
         raise click.ClickException(f"{url} is already a feed of {owner}")
-    session.add(Feed(outlet_id=outlet.id, url=url))
+    before = [feed.url for feed in outlet.feeds]
+    outlet.feeds.append(Feed(url=url))
+    # Feeds are curated outlet data (the CSV lists them): audited like an import's change.
+    session.add(
+        RatingChange(
+            outlet_slug=slug,
+            actor="cli",
+            changes={"feeds": [before, [*before, url]]},
+            reason="parallax feeds add",
+        )
+    )
     outlets.bump_catalog_version(session)  # the outlet's answer lists its feeds
     session.commit()
     click.echo(f"added {url} to {slug}")

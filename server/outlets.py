@@ -5,6 +5,12 @@ row is validated first, and any problem (an unknown label, a rule claimed twice,
 to curated data that was not asked for) is reported with its row and column while nothing
 is written. Changes that are written leave a :class:`~server.models.RatingChange`.
 
+Feeds are the one list an import only ever adds to: a feed a maintainer added with
+``parallax feeds add``, or whose URL ``parallax ingest feeds`` updated after a permanent
+redirect, is kept when the file does not list it, and the import says so. A file that
+still lists a feed's old address, from before such a redirect, is read as listing the new
+one. Removing a feed is therefore never a side effect of an import.
+
 The :class:`Catalog` is an in-memory snapshot of every outlet and rule: lookups resolve
 against it instead of querying the database, and a worker reloads it when the catalog
 version stored in the database changes.
@@ -21,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TextIO
 
@@ -52,6 +58,8 @@ RATED_FIELDS: tuple[str, ...] = (*SCALAR_FIELDS, "rules", "feeds")
 # The CSV columns, in order: rules are written as ``domains``.
 COLUMNS: tuple[str, ...] = ("slug", "name", "domains", *SCALAR_FIELDS[1:], "feeds")
 MAX_PROBLEMS = 50
+FEED_MOVE_ACTOR = "parallax ingest feeds"
+"""The audit actor of a feed URL updated after a permanent redirect; imports read these."""
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -301,7 +309,11 @@ def diff(old: OutletRecord | None, new: OutletRecord) -> dict[str, list[Any]]:
 
 
 def apply_record(session: Session, outlet: Outlet | None, record: OutletRecord) -> Outlet:
-    """Write a record onto an outlet (a new one when ``outlet`` is None)."""
+    """Write a record onto an outlet (a new one when ``outlet`` is None).
+
+    Feeds are only added: a stored feed the record does not list stays, with its
+    conditional-GET state (:func:`import_records` merges the stored feeds into the record).
+    """
     if outlet is None:
         outlet = Outlet(slug=record.slug)
         session.add(outlet)
@@ -314,18 +326,57 @@ def apply_record(session: Session, outlet: Outlet | None, record: OutletRecord) 
         for text in record.rules:
             host, path = parse_rule(text)
             outlet.rules.append(OutletRule(host=host, path=path))
-    if [f.url for f in outlet.feeds] != record.feeds:
-        kept = {f.url: f for f in outlet.feeds}
-        outlet.feeds.clear()
-        session.flush()
-        for url in record.feeds:
-            old = kept.get(url)
-            outlet.feeds.append(
-                Feed(url=url, etag=old.etag if old else None, last_modified=old.last_modified)
-                if old
-                else Feed(url=url)
-            )
+    stored = {f.url for f in outlet.feeds}
+    for url in record.feeds:
+        if url not in stored:
+            outlet.feeds.append(Feed(url=url))
     return outlet
+
+
+def feed_moves(session: Session) -> dict[str, str]:
+    """Return ``{old URL: new URL}`` for every feed moved after a permanent redirect.
+
+    Read from the audit trail that :mod:`server.ingest` leaves when it updates a feed's URL,
+    so no table has to remember old addresses.
+    """
+    moves: dict[str, str] = {}
+    audited = session.scalars(
+        select(RatingChange).where(RatingChange.actor == FEED_MOVE_ACTOR).order_by(RatingChange.id)
+    )
+    for change in audited:
+        match (change.changes or {}).get("feeds"):
+            case [list() as before, list() as after]:
+                gone = [url for url in before if url not in after]
+                new = [url for url in after if url not in before]
+                if len(gone) == 1 and len(new) == 1:
+                    moves[str(gone[0])] = str(new[0])
+    return moves
+
+
+def merge_feeds(
+    stored: list[str], listed: list[str], moves: Mapping[str, str]
+) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+    """Return the feeds an import leaves an outlet with, the moves followed, the feeds kept.
+
+    Every stored feed stays; a listed URL that moved (perhaps several times) to a stored
+    feed is that feed; any other listed URL is added. ``kept`` are the stored feeds the
+    file does not list.
+    """
+    feeds = list(stored)
+    followed: list[tuple[str, str]] = []
+    named: set[str] = set()
+    for url in listed:
+        current, seen = url, {url}
+        while current in moves and moves[current] not in seen:
+            current = moves[current]
+            seen.add(current)
+        if current != url and current in stored:
+            followed.append((url, current))
+            url = current
+        named.add(url)
+        if url not in feeds:
+            feeds.append(url)
+    return feeds, followed, [url for url in stored if url not in named]
 
 
 @dataclass
@@ -335,6 +386,10 @@ class ImportResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    kept_feeds: list[tuple[str, str]] = field(default_factory=list)
+    """``(slug, url)`` of stored feeds the file does not list, kept."""
+    moved_feeds: list[tuple[str, str, str]] = field(default_factory=list)
+    """``(slug, listed url, stored url)`` of listed feeds that have moved since."""
 
 
 def import_records(
@@ -349,8 +404,9 @@ def import_records(
 
     Curated data is never silently overwritten: an outlet that exists with other values
     is a problem unless ``update`` is true, and then each change is audited. Outlets not
-    in ``records`` are left alone. Raises :class:`OutletDataError` (nothing is flushed
-    to the caller's transaction in that case; the caller rolls back).
+    in ``records`` are left alone, and so are stored feeds a record does not list (see
+    :func:`merge_feeds`); they are named in the result. Raises :class:`OutletDataError`
+    (nothing is flushed to the caller's transaction in that case; the caller rolls back).
     """
     existing = {
         o.slug: o
@@ -359,13 +415,29 @@ def import_records(
         )
     }
     owner_of_rule = {rule.text: slug for slug, o in existing.items() for rule in o.rules}
+    owner_of_feed = {feed.url: slug for slug, o in existing.items() for feed in o.feeds}
+    listed_for: dict[str, str] = {}
+    moves = feed_moves(session)
     incoming = {r.slug for r in records}
     problems: list[str] = []
     plan: list[tuple[Outlet | None, OutletRecord, dict[str, list[Any]]]] = []
     result = ImportResult()
     for record in records:
         outlet = existing.get(record.slug)
-        changes = diff(record_of(outlet) if outlet else None, record)
+        stored = record_of(outlet) if outlet else None
+        feeds, followed, kept = merge_feeds(stored.feeds if stored else [], record.feeds, moves)
+        record = replace(record, feeds=feeds)
+        result.moved_feeds += [(record.slug, old, new) for old, new in followed]
+        result.kept_feeds += [(record.slug, url) for url in kept]
+        changes = diff(stored, record)
+        for url in feeds:
+            holder = owner_of_feed.get(url)
+            if holder and holder != record.slug:
+                problems.append(f"outlet {record.slug}: feed {url!r} already belongs to {holder}")
+            elif listed_for.setdefault(url, record.slug) != record.slug:
+                problems.append(
+                    f"outlet {record.slug}: feed {url!r} is also listed for {listed_for[url]}"
+                )
         for rule in record.rules:
             holder = owner_of_rule.get(rule)
             if holder and holder != record.slug and holder not in incoming:

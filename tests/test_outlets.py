@@ -148,3 +148,113 @@ def test_shipped_outlets_file_is_valid_and_broad() -> None:
     assert all(r.basis for r in records), "every rating says what it rests on"
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {"bbc.co.uk", "bbc.com"} <= {d for row in rows for d in row["domains"].split()}
+
+
+# --- feeds: added by maintainers, never dropped by an import ---------------------------------
+
+ADDED_FEED = "https://feeds.bbci.co.uk/news/rss.xml"
+
+
+def _feeds_of(app: Flask, slug: str) -> list[str]:
+    with app.app_context():
+        outlet = get_session().scalar(select(Outlet).where(Outlet.slug == slug))
+        assert outlet is not None
+        return [feed.url for feed in outlet.feeds]
+
+
+def _with_feeds(tmp_path: Path, slug: str, feeds: str) -> Path:
+    """Return a copy of the small fixture whose ``slug`` row lists ``feeds``."""
+    rows = (DATA / "outlets_small.csv").read_text().splitlines()
+    rows = [row + feeds if row.startswith(f"{slug},") else row for row in rows]
+    path = tmp_path / "feeds.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("flags", [[], ["--update"]], ids=["plain", "update"])
+def test_feed_added_by_cli_survives_an_import_that_does_not_list_it(
+    seeded: Flask, runner: FlaskCliRunner, flags: list[str]
+) -> None:
+    assert runner.invoke(args=["feeds", "add", "bbc-news", ADDED_FEED]).exit_code == 0
+
+    result = runner.invoke(args=["outlets", "import", *flags, str(DATA / "outlets_small.csv")])
+
+    assert result.exit_code == 0, result.output
+    assert "0 created, 0 updated, 10 unchanged" in result.output
+    assert f"kept feed of bbc-news not in the file: {ADDED_FEED}" in result.output
+    assert _feeds_of(seeded, "bbc-news") == [ADDED_FEED]
+
+
+def test_feeds_add_is_audited(seeded: Flask, runner: FlaskCliRunner) -> None:
+    runner.invoke(args=["feeds", "add", "bbc-news", ADDED_FEED])
+
+    with seeded.app_context():
+        change = (
+            get_session()
+            .scalars(
+                select(RatingChange)
+                .where(RatingChange.outlet_slug == "bbc-news")
+                .order_by(RatingChange.id.desc())
+            )
+            .first()
+        )
+    assert change is not None and change.changes == {"feeds": [[], [ADDED_FEED]]}
+    assert change.reason == "parallax feeds add"
+
+
+def test_import_adds_a_listed_feed_beside_the_added_one_with_update(
+    seeded: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    runner.invoke(args=["feeds", "add", "bbc-news", ADDED_FEED])
+    listed = "https://feeds.bbci.co.uk/news/world/rss.xml"
+    path = _with_feeds(tmp_path, "bbc-news", listed)
+
+    refused = runner.invoke(args=["outlets", "import", str(path)])
+    updated = runner.invoke(args=["outlets", "import", "--update", str(path)])
+
+    assert refused.exit_code == 1 and "outlet bbc-news exists with other values" in refused.output
+    assert updated.exit_code == 0, updated.output
+    assert "0 created, 1 updated, 9 unchanged" in updated.output
+    assert _feeds_of(seeded, "bbc-news") == [ADDED_FEED, listed]
+
+
+def test_import_listing_the_added_feed_changes_nothing(
+    seeded: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    runner.invoke(args=["feeds", "add", "bbc-news", ADDED_FEED])
+
+    result = runner.invoke(
+        args=["outlets", "import", str(_with_feeds(tmp_path, "bbc-news", ADDED_FEED))]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "0 created, 0 updated, 10 unchanged\n"
+
+
+def test_feed_of_another_outlet_is_a_problem_not_a_crash(
+    seeded: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    runner.invoke(args=["feeds", "add", "bbc-news", ADDED_FEED])
+
+    result = runner.invoke(
+        args=["outlets", "import", "--update", str(_with_feeds(tmp_path, "guardian", ADDED_FEED))]
+    )
+
+    assert result.exit_code == 1
+    assert f"outlet guardian: feed {ADDED_FEED!r} already belongs to bbc-news" in result.output
+    assert _feeds_of(seeded, "guardian") == []
+
+
+def test_feed_listed_for_two_outlets_is_a_problem_not_a_crash(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    rows = (DATA / "outlets_small.csv").read_text().splitlines()
+    rows = [row + ADDED_FEED if row.startswith(("bbc-news,", "guardian,")) else row for row in rows]
+    path = tmp_path / "twice.csv"
+    path.write_text("\n".join(rows) + "\n")
+
+    result = runner.invoke(args=["outlets", "import", str(path)])
+
+    assert result.exit_code == 1
+    assert f"outlet guardian: feed {ADDED_FEED!r} is also listed for bbc-news" in result.output
+    assert count(app, Outlet) == 0
