@@ -293,10 +293,11 @@ def ingest_feeds(slugs: tuple[str, ...]) -> None:
     for feed in report.feeds:
         click.echo(f"{feed.outlet}  {feed.url}  {feed.summary()}")
     feeds = len(report.feeds)
+    moved = f"; {report.moved} moved permanently (URL updated)" if report.moved else ""
     click.echo(
         f"{feeds} feed{'' if feeds == 1 else 's'}: {report.count('ok')} ok, "
         f"{report.count('not-modified')} not modified, {report.count('error')} failed; "
-        f"{report.added} new articles, {report.duplicates} duplicates"
+        f"{report.added} new articles, {report.duplicates} duplicates{moved}"
     )
 
 

@@ -2,13 +2,21 @@
 
 Feeds are fetched politely: a conditional GET (``If-None-Match`` / ``If-Modified-Since``)
 so an unchanged feed costs one small 304, a timeout, a User-Agent that says who we are and
-a size cap. Feeds fail all the time (a server down, a 500, a feed that is not XML), so each
-feed is isolated: its failure is recorded on its :class:`~server.models.Feed` row and in the
-report, and the loop goes on. Each feed's articles are committed on their own, so one bad
-feed never loses another's work. Only the fetching runs in threads; every database write
-stays in the calling thread, because a Session is not thread-safe.
+a size cap. Redirects are followed; when every one on the way was permanent (301, 308) the
+feed's stored URL becomes the final one, audited like any change to an outlet's feeds, so
+the next run goes straight there. Feeds fail all the time (a server down, a 500, a feed
+that is not XML), so each feed is isolated: its failure is recorded on its
+:class:`~server.models.Feed` row and in the report, and the loop goes on. Each feed's
+articles are committed on their own, so one bad feed never loses another's work. Only the
+fetching runs in threads; every database write stays in the calling thread, because a
+Session is not thread-safe.
 
-A bulk file is the opposite: it is all-or-nothing. Every row is validated first and any
+An entry is credited to the outlet its link resolves to. Feeds served through a redirector
+(FeedBurner, Google's feed proxy) carry the publisher's address in ``feedburner:origLink``,
+which is preferred; a link that resolves to no outlet at all (a redirector's host, a link
+relative to the feed) is credited to the feed's own outlet. Article links are never fetched.
+
+A bulk file, unlike a feed, is all-or-nothing. Every row is validated first and any
 problem, named by its line, rejects the whole file before anything is stored.
 
 Both go through :meth:`StoryService.add_articles`, which deduplicates by canonical URL and
@@ -27,7 +35,7 @@ import urllib.request
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -36,13 +44,14 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from .models import Feed, Outlet, utcnow
-from .outlets import Catalog
+from .models import Feed, Outlet, RatingChange, utcnow
+from .outlets import FEED_MOVE_ACTOR, Catalog, bump_catalog_version
 from .stories import IngestResult, NewArticle, StoryService
 from .times import parse_time
-from .urls import URLError, canonicalize
+from .urls import OutletResolver, ParsedURL, URLError, canonicalize
 
 MAX_FEED_BYTES = 5 * 1024 * 1024
 """Largest feed body read (after decompression); real feeds are well under 1 MB."""
@@ -53,6 +62,9 @@ MAX_PROBLEMS = 50
 FUTURE_SLACK = timedelta(hours=1)
 """An entry dated further ahead than this is taken as published now: a wrong clock or zone
 in a feed must not put an article in a story days away."""
+PERMANENT_REDIRECTS = frozenset({301, 308})
+MAX_FEED_URL = 2048
+"""The length of the ``feed.url`` column: a longer redirect target is not stored."""
 _TOO_LARGE = f"feed larger than {MAX_FEED_BYTES // (1024 * 1024)} MB"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
@@ -144,6 +156,8 @@ class FetchResult:
     last_modified: str | None = None
     warning: str | None = None
     """Set when the feed was malformed but entries could still be read from it."""
+    moved_to: str | None = None
+    """The final URL, when the feed was reached through permanent redirects (301, 308) only."""
 
     @property
     def not_modified(self) -> bool:
@@ -184,6 +198,43 @@ def _read_capped(response: Any, deadline: float) -> bytes:
     raise FeedError(f"the {encoding} body is corrupt", response.status)
 
 
+class _RedirectLog(urllib.request.HTTPRedirectHandler):
+    """Follow redirects as urllib does, only to http(s), noting each one's status."""
+
+    def __init__(self) -> None:
+        self.statuses: list[int] = []
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        """Return the next request, refusing a target that is not http(s) (urllib allows ftp)."""
+        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise urllib.error.HTTPError(
+                req.full_url, code, f"{msg}, to a URL that is not http(s)", headers, fp
+            )
+        following = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if following is not None:
+            self.statuses.append(code)
+        return following
+
+    def moved_to(self, feed_url: str, final_url: str) -> str | None:
+        """Return the final URL if every redirect on the way was permanent, else None.
+
+        One temporary hop (302, 303, 307) anywhere means the old address is still the one
+        to ask, as feed readers do.
+        """
+        statuses = self.statuses
+        if statuses and PERMANENT_REDIRECTS.issuperset(statuses) and final_url != feed_url:
+            return final_url
+        return None
+
+
 def fetch_feed(
     feed_url: str,
     etag: str | None,
@@ -194,7 +245,8 @@ def fetch_feed(
     """Fetch and parse one feed with a conditional GET; raise :class:`FeedError` on failure.
 
     ``etag`` and ``last_modified`` are what the previous answer carried; a 304 comes back as
-    a result without articles. Redirects are followed (urllib's default).
+    a result without articles. Redirects are followed; ``moved_to`` says where, when all of
+    them were permanent.
     """
     if urlsplit(feed_url).scheme not in ("http", "https"):
         raise FeedError("not an http(s) URL")
@@ -204,9 +256,11 @@ def fetch_feed(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     request = urllib.request.Request(feed_url, headers=headers)
+    redirects = _RedirectLog()
+    opener = urllib.request.build_opener(redirects)  # one per fetch: the log is this fetch's
     deadline = time.monotonic() + 2 * timeout
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             body = _read_capped(response, deadline)
             status = response.status
             final_url = response.geturl()
@@ -220,6 +274,7 @@ def fetch_feed(
                 status=304,
                 etag=exc.headers.get("ETag") or etag,
                 last_modified=exc.headers.get("Last-Modified") or last_modified,
+                moved_to=redirects.moved_to(feed_url, exc.geturl()),
             )
         raise FeedError(f"HTTP {exc.code} {exc.reason}".strip(), exc.code) from None
     except urllib.error.URLError as exc:
@@ -236,7 +291,8 @@ def fetch_feed(
     except FeedError as exc:
         exc.status = status
         raise
-    return FetchResult(status, articles, new_etag, new_modified, warning)
+    moved_to = redirects.moved_to(feed_url, final_url)
+    return FetchResult(status, articles, new_etag, new_modified, warning, moved_to)
 
 
 def parse_feed(
@@ -268,6 +324,11 @@ def parse_feed(
 def _article(entry: Any, base_url: str, now: datetime) -> NewArticle | None:
     """Turn one feed entry into a NewArticle; None when it has no link or no title."""
     link = entry.get("link")
+    # FeedBurner-style proxies put their own tracking link in <link> and the publisher's
+    # address in <feedburner:origLink>: the article is the publisher's.
+    original = (entry.get("feedburner_origlink") or "").strip()
+    if original.startswith(("http://", "https://")):
+        link = original
     if not link:
         guid = entry.get("id") or ""
         # An RSS guid is a permalink unless it says otherwise; Atom ids are often tag: URIs.
@@ -319,14 +380,19 @@ class FeedOutcome:
     new_stories: int = 0
     error: str | None = None
     warning: str | None = None
+    moved_to: str | None = None
+    """The feed's new stored URL, when it moved permanently and ``url`` was updated."""
 
     def summary(self) -> str:
         """Return the outcome as the CLI prints it: ``ok 12 new, 3 duplicates``."""
-        if self.state == "not-modified":
-            return "not modified"
         if self.state == "error":
             return f"error: {self.error}"
-        text = f"ok {self.added} new, {self.duplicates} duplicates"
+        if self.state == "not-modified":
+            text = "not modified"
+        else:
+            text = f"ok {self.added} new, {self.duplicates} duplicates"
+        if self.moved_to:
+            text += f"; moved permanently, URL updated to {self.moved_to}"
         return f"{text} (warning: {self.warning})" if self.warning else text
 
 
@@ -349,6 +415,11 @@ class FeedsReport:
     def count(self, state: str) -> int:
         """Return how many feeds ended in ``state``."""
         return sum(1 for f in self.feeds if f.state == state)
+
+    @property
+    def moved(self) -> int:
+        """Return how many feeds had their stored URL updated after a permanent redirect."""
+        return sum(1 for f in self.feeds if f.moved_to)
 
 
 def ingest_feeds(
@@ -403,7 +474,7 @@ def _store(
     job: tuple[int, str, str, str | None, str | None],
     fetched: FetchResult | FeedError,
 ) -> FeedOutcome:
-    """Record one feed's fetch on its row, add its articles and commit."""
+    """Record one feed's fetch on its row, add its articles and commit; follow a move."""
     feed_id, slug, url, _, _ = job
     outcome = FeedOutcome(outlet=slug, url=url, state="error")
     feed = session.get(Feed, feed_id)
@@ -423,27 +494,106 @@ def _store(
     if fetched.not_modified:
         outcome.state = "not-modified"
         session.commit()
-        return outcome
-    try:
-        result = stories.add_articles(session, catalog, fetched.articles, "feed")
-        session.commit()
-    except Exception as exc:  # a database failure is this feed's error
-        session.rollback()
-        stories.reset()  # the in-memory index may hold stories that were rolled back
-        feed = session.get(Feed, feed_id)
-        if feed is not None:
-            feed.last_fetched_at = utcnow()
-            feed.last_error = outcome.error = f"storing failed: {type(exc).__name__}: {exc}"
+    else:
+        try:
+            credited = replace(catalog, resolver=_FeedOutletResolver(catalog.resolver, slug))
+            result = stories.add_articles(session, credited, fetched.articles, "feed")
             session.commit()
-        return outcome
-    outcome.state = "ok"
-    outcome.added, outcome.duplicates = result.added, result.duplicates
-    outcome.new_stories = result.new_stories
-    if result.errors:  # entries whose link is not an http(s) URL
-        outcome.warning = "; ".join(
-            filter(None, [outcome.warning, f"{len(result.errors)} entries with a bad link"])
-        )
+        except Exception as exc:  # a database failure is this feed's error
+            session.rollback()
+            stories.reset()  # the in-memory index may hold stories that were rolled back
+            feed = session.get(Feed, feed_id)
+            if feed is not None:
+                feed.last_fetched_at = utcnow()
+                feed.last_error = outcome.error = f"storing failed: {type(exc).__name__}: {exc}"
+                session.commit()
+            return outcome
+        outcome.state = "ok"
+        outcome.added, outcome.duplicates = result.added, result.duplicates
+        outcome.new_stories = result.new_stories
+        if result.errors:  # entries whose link is not an http(s) URL
+            outcome.warning = _join(
+                outcome.warning, f"{len(result.errors)} entries with a bad link"
+            )
+    if fetched.moved_to:
+        # After the articles are committed: a move that cannot be stored loses nothing else.
+        problem = _move_feed(session, feed_id, fetched.moved_to)
+        if problem is None:
+            outcome.moved_to = fetched.moved_to
+        else:
+            outcome.warning = _join(outcome.warning, problem)
+            feed = session.get(Feed, feed_id)
+            if feed is not None:
+                feed.last_error = _join(feed.last_error, problem)
+                session.commit()
     return outcome
+
+
+def _join(*warnings: str | None) -> str | None:
+    """Return the warnings that are set, joined with semicolons, or None."""
+    return "; ".join(w for w in warnings if w) or None
+
+
+def _move_feed(session: Session, feed_id: int, new_url: str) -> str | None:
+    """Store a permanently moved feed's new URL, audited; return why not when it is kept.
+
+    Feed URLs are unique: when the new URL is already stored, as a feed of this outlet or
+    of another, the old URL is kept and the caller reports it, every run, until a
+    maintainer removes one of the two.
+    """
+    moved = f"moved permanently to {new_url}"
+    if len(new_url) > MAX_FEED_URL:
+        return f"{moved}, longer than {MAX_FEED_URL} characters; kept the old URL"
+    holder = session.scalar(select(Outlet.slug).join(Outlet.feeds).where(Feed.url == new_url))
+    if holder is not None:
+        return f"{moved}, already a feed of {holder}; kept the old URL"
+    feed = session.get(Feed, feed_id)
+    if feed is None:
+        return f"{moved}, but the feed was removed during the run"
+    outlet = feed.outlet
+    before, old_url = [f.url for f in outlet.feeds], feed.url
+    feed.url = new_url
+    session.add(
+        RatingChange(
+            outlet_slug=outlet.slug,
+            actor=FEED_MOVE_ACTOR,
+            changes={"feeds": [before, [f.url for f in outlet.feeds]]},
+            reason=f"the feed moved permanently: {old_url} redirects to {new_url}",
+        )
+    )
+    bump_catalog_version(session)  # the outlet's answer lists its feeds
+    try:
+        session.commit()
+    except SQLAlchemyError as exc:  # e.g. another process stored the same URL meanwhile
+        session.rollback()
+        return f"{moved}, but storing it failed ({type(exc).__name__}); kept the old URL"
+    return None
+
+
+class _FeedOutletResolver(OutletResolver[str]):
+    """The catalog's resolver, crediting the feed's outlet with links that match no outlet.
+
+    A feed served through a redirector (FeedBurner, Google's feed proxy, Google News) links
+    to the redirector's host; following every link would cost a request per entry, while
+    the feed itself says whose articles they are. A link to another known outlet keeps
+    that outlet: aggregating feeds exist.
+    """
+
+    __slots__ = ("_catalog", "_feed_outlet")
+
+    def __init__(self, catalog: OutletResolver[str], feed_outlet: str) -> None:
+        super().__init__(())
+        self._catalog = catalog
+        self._feed_outlet = feed_outlet
+
+    def __len__(self) -> int:
+        """Return the number of the catalog's rules."""
+        return len(self._catalog)
+
+    def resolve(self, parsed: ParsedURL) -> str:
+        """Return the outlet of the most specific rule matching ``parsed``, else the feed's."""
+        slug = self._catalog.resolve(parsed)
+        return self._feed_outlet if slug is None else slug
 
 
 # --- bulk files ----------------------------------------------------------------------------

@@ -358,16 +358,16 @@ def merge_feeds(
 ) -> tuple[list[str], list[tuple[str, str]], list[str]]:
     """Return the feeds an import leaves an outlet with, the moves followed, the feeds kept.
 
-    Every stored feed stays; a listed URL that moved (perhaps several times) to a stored
-    feed is that feed; any other listed URL is added. ``kept`` are the stored feeds the
-    file does not list.
+    Every stored feed stays; a listed URL that is not stored but moved (perhaps several
+    times) to a stored feed is that feed; any other listed URL is added. ``kept`` are the
+    stored feeds the file does not list.
     """
     feeds = list(stored)
     followed: list[tuple[str, str]] = []
     named: set[str] = set()
     for url in listed:
         current, seen = url, {url}
-        while current in moves and moves[current] not in seen:
+        while url not in stored and current in moves and moves[current] not in seen:
             current = moves[current]
             seen.add(current)
         if current != url and current in stored:

@@ -2,8 +2,9 @@
 
 The feed server is the standard library's, in a thread, on an ephemeral port. It serves an
 RSS 2.0 and an Atom feed that honour conditional GET, a gzip-compressed feed, a feed that is
-not XML, a 500 and a slow answer; a closed port stands for a server that is down. The
-articles' own URLs are on the outlets' domains but are never fetched.
+not XML, a 500, a slow answer, redirects (``/r/301/rss.xml`` answers 301 to ``/rss.xml``)
+and a FeedBurner-style feed; a closed port stands for a server that is down. The articles'
+own URLs are on the outlets' domains but are never fetched.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from sqlalchemy.orm import Session
 
 from server import db, ingest
 from server.ingest import FeedError, IngestFileError, fetch_feed, ingest_feeds, plain_text
-from server.models import Article, Feed, Outlet, Story
+from server.models import Article, Feed, Outlet, RatingChange, Story
+from server.outlets import FEED_MOVE_ACTOR
 
+DATA = Path(__file__).parent / "data"
 NOW = datetime.now(UTC).replace(microsecond=0)
 UA = "ParallaxTest/1.0 (+https://example.org/parallax)"
 
@@ -88,6 +91,35 @@ WSJ_RSS = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>WSJ</title
 
 BROKEN = b"<html><body><h1>Our feed moved</h1> <<< not a feed"
 
+GOOGLE_NEWS_LINK = "https://news.google.com/rss/articles/CBMiWmh0dHBzOi8vd3d3LmZveG5ld3MuY29t?oc=5"
+# A feed served through FeedBurner: its links are the proxy's, origLink the publisher's.
+FEEDBURNER_RSS = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">
+<channel><title>Fox News</title><link>https://www.foxnews.com</link>
+<item>
+  <title>Senate passes stopgap funding bill</title>
+  <link>https://feedproxy.google.com/~r/foxnews/politics/~3/aB1/</link>
+  <feedburner:origLink>https://www.foxnews.com/politics/senate-stopgap</feedburner:origLink>
+  <pubDate>{_rfc822(2)}</pubDate>
+</item>
+<item>
+  <title>Wildfire forces evacuations near Los Angeles</title>
+  <link>https://feeds.feedburner.com/~r/foxnews/us/~3/cD2/</link>
+  <pubDate>{_rfc822(3)}</pubDate>
+</item>
+<item>
+  <title>Markets slide on tariff fears</title>
+  <link>{GOOGLE_NEWS_LINK}</link>
+  <pubDate>{_rfc822(4)}</pubDate>
+</item>
+<item>
+  <title>Reuters: ceasefire talks resume in Cairo</title>
+  <link>https://www.reuters.com/world/ceasefire-talks-cairo</link>
+  <pubDate>{_rfc822(5)}</pubDate>
+</item>
+</channel></rss>
+"""
+
 
 @dataclass
 class FeedServer:
@@ -118,7 +150,14 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 - the http.server API
             server.requests.append((self.path, dict(self.headers.items())))
-            if self.path == "/rss.xml":
+            if self.path.startswith("/r/"):  # /r/301/rss.xml: a 301 to /rss.xml
+                code, _, target = self.path[3:].partition("/")
+                location = target if "://" in target else server.url(f"/{target}")
+                self._send(int(code), b"", {"Location": location})
+            elif self.path == "/feedburner.xml":
+                rss = {"Content-Type": "application/rss+xml"}
+                self._send(200, FEEDBURNER_RSS.encode(), rss)
+            elif self.path == "/rss.xml":
                 if self.headers.get("If-None-Match") == '"rss-v1"':
                     self._send(304, b"", {"ETag": '"rss-v1"'})
                 else:
@@ -683,6 +722,230 @@ def test_cli_feeds_add_gives_an_outlet_a_feed(
     assert twice.exit_code == 1 and "already a feed of bbc-news" in twice.output
     assert listed.output == f"bbc-news  {url}  never fetched\n"
     assert session.scalar(select(Feed.url).join(Feed.outlet).where(Outlet.slug == "bbc-news"))
+
+
+# --- redirects: a feed that moved --------------------------------------------------------
+
+
+def _feed_urls(session: Session, slug: str) -> list[str]:
+    session.expire_all()
+    outlet = session.scalar(select(Outlet).where(Outlet.slug == slug))
+    assert outlet is not None
+    return [feed.url for feed in outlet.feeds]
+
+
+def test_permanent_redirect_updates_the_stored_url_and_the_next_run_goes_there(
+    seeded: Flask, session: Session, feed_server: FeedServer
+) -> None:
+    old, new = feed_server.url("/r/301/rss.xml"), feed_server.url("/rss.xml")
+    _add_feeds(session, {old: "bbc-news"})
+
+    first = _run(seeded, session)
+    second = _run(seeded, session)
+
+    assert (first.feeds[0].state, first.feeds[0].added) == ("ok", 2)
+    assert first.feeds[0].moved_to == new and first.moved == 1
+    assert first.feeds[0].summary() == (
+        f"ok 2 new, 0 duplicates; moved permanently, URL updated to {new}"
+    )
+    assert _feed_urls(session, "bbc-news") == [new]
+    assert (second.feeds[0].url, second.feeds[0].state) == (new, "not-modified")
+    assert second.moved == 0
+    assert len(feed_server.seen("/r/301/rss.xml")) == 1  # the second run went straight there
+    assert feed_server.seen("/rss.xml")[1]["If-None-Match"] == '"rss-v1"'
+    change = session.scalars(
+        select(RatingChange).where(RatingChange.actor == FEED_MOVE_ACTOR)
+    ).one()
+    assert change.outlet_slug == "bbc-news"
+    assert change.changes == {"feeds": [[old], [new]]}
+    assert old in change.reason and new in change.reason
+
+
+@pytest.mark.parametrize(
+    ("path", "moved"),
+    [
+        ("/r/308/rss.xml", True),
+        ("/r/308/r/301/rss.xml", True),  # every hop permanent
+        ("/r/302/rss.xml", False),
+        ("/r/307/rss.xml", False),
+        ("/r/303/rss.xml", False),
+        ("/r/301/r/302/rss.xml", False),  # one temporary hop: keep asking the old address
+        ("/r/302/r/301/rss.xml", False),
+    ],
+)
+def test_only_permanent_redirects_all_the_way_update_the_stored_url(
+    seeded: Flask, session: Session, feed_server: FeedServer, path: str, moved: bool
+) -> None:
+    _add_feeds(session, {feed_server.url(path): "bbc-news"})
+
+    report = _run(seeded, session)
+
+    assert (report.feeds[0].state, report.feeds[0].added) == ("ok", 2)
+    expected = feed_server.url("/rss.xml") if moved else feed_server.url(path)
+    assert _feed_urls(session, "bbc-news") == [expected]
+    assert report.feeds[0].moved_to == (expected if moved else None)
+
+
+def test_temporary_redirect_keeps_the_stored_url_on_the_next_run_too(
+    seeded: Flask, session: Session, feed_server: FeedServer
+) -> None:
+    temporary = feed_server.url("/r/302/rss.xml")
+    _add_feeds(session, {temporary: "bbc-news"})
+
+    _run(seeded, session)
+    second = _run(seeded, session)
+
+    assert second.feeds[0].state == "not-modified"  # validators still work through a 302
+    assert len(feed_server.seen("/r/302/rss.xml")) == 2
+    assert _feed_urls(session, "bbc-news") == [temporary]
+    assert (
+        session.scalars(select(RatingChange).where(RatingChange.actor == FEED_MOVE_ACTOR)).all()
+        == []
+    )
+
+
+def test_a_permanent_redirect_answered_with_304_updates_the_stored_url(
+    seeded: Flask, session: Session, feed_server: FeedServer
+) -> None:
+    old, new = feed_server.url("/r/301/rss.xml"), feed_server.url("/rss.xml")
+    _add_feeds(session, {old: "bbc-news"})
+    feed = session.scalar(select(Feed).where(Feed.url == old))
+    assert feed is not None
+    feed.etag = '"rss-v1"'  # fetched before the move
+    session.commit()
+
+    report = _run(seeded, session)
+
+    assert (report.feeds[0].state, report.feeds[0].moved_to) == ("not-modified", new)
+    assert report.feeds[0].summary() == f"not modified; moved permanently, URL updated to {new}"
+    assert _feed_urls(session, "bbc-news") == [new]
+
+
+def test_a_permanent_redirect_ending_in_an_error_moves_nothing(
+    seeded: Flask, session: Session, feed_server: FeedServer
+) -> None:
+    old = feed_server.url("/r/301/missing.xml")
+    _add_feeds(session, {old: "bbc-news"})
+
+    report = _run(seeded, session)
+
+    assert (report.feeds[0].state, report.feeds[0].http_status) == ("error", 404)
+    assert _feed_urls(session, "bbc-news") == [old]
+
+
+def test_a_redirect_to_a_non_web_url_is_that_feeds_error(feed_server: FeedServer) -> None:
+    url = feed_server.url("/r/301/ftp://127.0.0.1/x")
+    with pytest.raises(FeedError, match="HTTP 301 Moved Permanently, to a URL that is not http"):
+        fetch_feed(url, None, None, timeout=5.0, user_agent=UA)
+
+
+@pytest.mark.parametrize("holder", ["bbc-news", "guardian"])
+def test_permanent_redirect_to_a_stored_feed_keeps_the_old_url_and_warns(
+    seeded: Flask, session: Session, feed_server: FeedServer, holder: str
+) -> None:
+    old, new = feed_server.url("/r/301/rss.xml"), feed_server.url("/rss.xml")
+    _add_feeds(session, {new: holder})
+    _add_feeds(session, {old: "bbc-news"})
+
+    report = _run(seeded, session)
+
+    outcome = next(f for f in report.feeds if f.url == old)
+    assert outcome.state == "ok" and outcome.moved_to is None and report.moved == 0
+    warning = f"moved permanently to {new}, already a feed of {holder}; kept the old URL"
+    assert outcome.warning == warning
+    assert outcome.summary().endswith(f"(warning: {warning})")
+    feed = session.scalar(select(Feed).where(Feed.url == old))
+    assert feed is not None and feed.last_error == warning
+    assert sorted(f.url for f in session.scalars(select(Feed))) == sorted([old, new])
+
+
+def test_cli_ingest_feeds_says_a_feed_moved(
+    seeded: Flask, runner: FlaskCliRunner, session: Session, feed_server: FeedServer
+) -> None:
+    old, new = feed_server.url("/r/301/rss.xml"), feed_server.url("/rss.xml")
+    _add_feeds(session, {old: "bbc-news"})
+
+    result = runner.invoke(args=["ingest", "feeds"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"bbc-news  {old}  ok 2 new, 0 duplicates; moved permanently, URL updated to {new}",
+        "1 feed: 1 ok, 0 not modified, 0 failed; 2 new articles, 0 duplicates; "
+        "1 moved permanently (URL updated)",
+    ]
+    listed = runner.invoke(args=["feeds", "list"])
+    assert listed.output.startswith(f"bbc-news  {new}  ")
+
+
+def test_import_listing_a_moved_feeds_old_url_keeps_the_new_one(
+    seeded: Flask, runner: FlaskCliRunner, session: Session, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    old, new = feed_server.url("/r/301/rss.xml"), feed_server.url("/rss.xml")
+    rows = (DATA / "outlets_small.csv").read_text().splitlines()
+    curated = tmp_path / "curated.csv"
+    curated.write_text("\n".join(r + old if r.startswith("bbc-news,") else r for r in rows) + "\n")
+    # The curated file lists the old address; the import puts it in the database.
+    assert runner.invoke(args=["outlets", "import", "--update", str(curated)]).exit_code == 0
+    runner.invoke(args=["ingest", "feeds"])
+
+    for flags in ([], ["--update"]):
+        result = runner.invoke(args=["outlets", "import", *flags, str(curated)])
+
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines() == [
+            "0 created, 0 updated, 10 unchanged",
+            f"feed of bbc-news moved (permanent redirect): {old} is now {new}",
+        ]
+        assert _feed_urls(session, "bbc-news") == [new]
+    exported = runner.invoke(args=["outlets", "export"]).output
+    assert new in exported and old not in exported
+
+
+# --- redirectors: crediting the right outlet ---------------------------------------------
+
+
+def test_feedburner_origlink_is_stored_and_credited_to_the_publisher() -> None:
+    articles, _ = ingest.parse_feed(FEEDBURNER_RSS.encode(), "https://feeds.feedburner.com/fox")
+
+    assert [a.url for a in articles] == [
+        "https://www.foxnews.com/politics/senate-stopgap",
+        "https://feeds.feedburner.com/~r/foxnews/us/~3/cD2/",
+        GOOGLE_NEWS_LINK,
+        "https://www.reuters.com/world/ceasefire-talks-cairo",
+    ]
+
+
+def test_links_to_redirectors_are_credited_to_the_feeds_outlet(
+    seeded: Flask, session: Session, feed_server: FeedServer
+) -> None:
+    _add_feeds(session, {feed_server.url("/feedburner.xml"): "fox-news"})
+
+    report = _run(seeded, session)
+
+    assert (report.feeds[0].state, report.feeds[0].added) == ("ok", 4)
+    outlets = {
+        url: article.outlet.slug if article.outlet else None
+        for url, article in _articles(session).items()
+    }
+    assert outlets == {
+        # origLink: the publisher's own address, no redirector left in it
+        "https://www.foxnews.com/politics/senate-stopgap": "fox-news",
+        # no origLink: the redirector's link, but the feed's outlet (never fetched to find out)
+        "https://feeds.feedburner.com/~r/foxnews/us/~3/cD2/": "fox-news",
+        GOOGLE_NEWS_LINK: "fox-news",
+        # a link to another rated outlet keeps that outlet
+        "https://www.reuters.com/world/ceasefire-talks-cairo": "reuters",
+    }
+    assert [path for path, _ in feed_server.requests] == ["/feedburner.xml"]
+
+
+def test_a_relative_link_is_credited_to_the_feeds_outlet(
+    seeded: Flask, session: Session, good_feeds: FeedServer
+) -> None:
+    _run(seeded, session, only={"bbc-news"})
+
+    storm = _articles(session)[good_feeds.url("/news/uk-wales-storm-bert")]
+    assert storm.outlet is not None and storm.outlet.slug == "bbc-news"
 
 
 # --- the demo articles ---------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from server.db import get_session
 from server.models import Outlet, RatingChange
-from server.outlets import COLUMNS, OutletDataError, read_csv_text
+from server.outlets import COLUMNS, OutletDataError, merge_feeds, read_csv_text
 from server.ratings import BIAS_LABELS, FACTUALITY_LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -258,3 +258,25 @@ def test_feed_listed_for_two_outlets_is_a_problem_not_a_crash(
     assert result.exit_code == 1
     assert f"outlet guardian: feed {ADDED_FEED!r} is also listed for bbc-news" in result.output
     assert count(app, Outlet) == 0
+
+
+@pytest.mark.parametrize(
+    ("stored", "listed", "merged", "followed", "kept"),
+    [
+        (["a"], ["a"], ["a"], [], []),
+        (["a"], [], ["a"], [], ["a"]),
+        (["a"], ["b"], ["a", "b"], [], ["a"]),
+        (["c"], ["a"], ["c"], [("a", "c")], []),  # a moved to b, then to c
+        (["a", "c"], ["a"], ["a", "c"], [], ["c"]),  # a stored again: it is itself
+        (["x"], ["a"], ["x", "a"], [], ["x"]),  # a moved, but not to a stored feed
+    ],
+)
+def test_merge_feeds_keeps_stored_feeds_and_follows_moves(
+    stored: list[str],
+    listed: list[str],
+    merged: list[str],
+    followed: list[tuple[str, str]],
+    kept: list[str],
+) -> None:
+    moves = {"a": "b", "b": "c", "z": "a"}
+    assert merge_feeds(stored, listed, moves) == (merged, followed, kept)
