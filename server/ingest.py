@@ -51,7 +51,7 @@ from .models import Feed, Outlet, RatingChange, utcnow
 from .outlets import FEED_MOVE_ACTOR, Catalog, bump_catalog_version
 from .stories import IngestResult, NewArticle, StoryService
 from .times import parse_time
-from .urls import OutletResolver, ParsedURL, URLError, canonicalize
+from .urls import URLError, canonicalize
 
 MAX_FEED_BYTES = 5 * 1024 * 1024
 """Largest feed body read (after decompression); real feeds are well under 1 MB."""
@@ -496,8 +496,10 @@ def _store(
         session.commit()
     else:
         try:
-            credited = replace(catalog, resolver=_FeedOutletResolver(catalog.resolver, slug))
-            result = stories.add_articles(session, credited, fetched.articles, "feed")
+            # The feed says whose articles they are: following each redirector's link to
+            # find out would cost a request per entry. A link to a known outlet keeps it.
+            articles = [replace(a, feed_outlet=slug) for a in fetched.articles]
+            result = stories.add_articles(session, catalog, articles, "feed")
             session.commit()
         except Exception as exc:  # a database failure is this feed's error
             session.rollback()
@@ -568,32 +570,6 @@ def _move_feed(session: Session, feed_id: int, new_url: str) -> str | None:
         session.rollback()
         return f"{moved}, but storing it failed ({type(exc).__name__}); kept the old URL"
     return None
-
-
-class _FeedOutletResolver(OutletResolver[str]):
-    """The catalog's resolver, crediting the feed's outlet with links that match no outlet.
-
-    A feed served through a redirector (FeedBurner, Google's feed proxy, Google News) links
-    to the redirector's host; following every link would cost a request per entry, while
-    the feed itself says whose articles they are. A link to another known outlet keeps
-    that outlet: aggregating feeds exist.
-    """
-
-    __slots__ = ("_catalog", "_feed_outlet")
-
-    def __init__(self, catalog: OutletResolver[str], feed_outlet: str) -> None:
-        super().__init__(())
-        self._catalog = catalog
-        self._feed_outlet = feed_outlet
-
-    def __len__(self) -> int:
-        """Return the number of the catalog's rules."""
-        return len(self._catalog)
-
-    def resolve(self, parsed: ParsedURL) -> str:
-        """Return the outlet of the most specific rule matching ``parsed``, else the feed's."""
-        slug = self._catalog.resolve(parsed)
-        return self._feed_outlet if slug is None else slug
 
 
 # --- bulk files ----------------------------------------------------------------------------

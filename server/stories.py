@@ -40,6 +40,9 @@ class NewArticle:
     title: str
     published_at: datetime | None = None
     description: str | None = None
+    feed_outlet: str | None = None
+    """The slug of the outlet whose feed listed the article: credited when the URL resolves
+    to no outlet (a redirector's link, such as FeedBurner's or Google News')."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "title", _CONTROL.sub("", self.title).strip())
@@ -149,7 +152,8 @@ class StoryService:
         """Store new articles and cluster them into stories, in time order.
 
         Articles are known by their canonical URL: one already stored (or twice in this
-        batch) is a duplicate and is skipped. The caller commits, so a bulk file is
+        batch) is a duplicate and is skipped. Each is credited to the outlet its URL
+        resolves to, else to its ``feed_outlet``. The caller commits, so a bulk file is
         all-or-nothing; a caller that rolls back must call :meth:`reset`, since the index
         already holds the articles. An undated article is clustered as published when it
         was first seen (now): without a time it would be a candidate for every story.
@@ -183,7 +187,7 @@ class StoryService:
             touched: set[int] = set()
             added: list[Article] = []
             for p, item in ordered:
-                slug = catalog.resolver.resolve(p)
+                slug = catalog.resolver.resolve(p) or item.feed_outlet
 
                 def open_story(item: NewArticle = item) -> int:
                     story = Story(title=item.title, first_seen=item.published_at or now)

@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from server.db import get_session
+from server.models import Article
 from server.stories import NewArticle
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -222,6 +224,26 @@ def test_reingesting_a_url_is_a_duplicate(stories: Flask) -> None:
             session, catalog, again, "feed"
         )
     assert (result.added, result.duplicates) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("url", "credited"),
+    [
+        ("https://feeds.feedburner.com/~r/foxnews/~3/aB1/", "fox-news"),  # no outlet: the feed's
+        ("https://www.reuters.com/world/stopgap", "reuters"),  # a known outlet keeps its own
+    ],
+)
+def test_feed_outlet_is_credited_only_when_the_url_resolves_to_no_outlet(
+    seeded: Flask, url: str, credited: str
+) -> None:
+    with seeded.app_context():
+        session = get_session()
+        catalog = seeded.extensions["parallax.catalog"].get(session)
+        article = NewArticle(url, "Senate passes stopgap bill", NOW, feed_outlet="fox-news")
+        seeded.extensions["parallax.stories"].add_articles(session, catalog, [article], "feed")
+        session.commit()
+        stored = session.scalars(select(Article)).one()
+        assert stored.outlet is not None and stored.outlet.slug == credited
 
 
 def test_lookup_page_shows_rating_and_coverage(stories: Flask, client: FlaskClient) -> None:
