@@ -328,7 +328,7 @@ def ingest_file(path: Path) -> None:
 
 @click.group("feeds")
 def feeds_group() -> None:
-    """List and add outlets' feeds."""
+    """List, add and remove outlets' feeds."""
 
 
 @feeds_group.command("add")
@@ -367,6 +367,45 @@ def feeds_add(slug: str, url: str) -> None:
     outlets.bump_catalog_version(session)  # the outlet's answer lists its feeds
     session.commit()
     click.echo(f"added {url} to {slug}")
+
+
+@feeds_group.command("remove")
+@click.argument("url")
+@click.option("--outlet", "slug", metavar="SLUG", help="Refuse unless the feed is this outlet's.")
+@with_appcontext
+def feeds_remove(url: str, slug: str | None) -> None:
+    """Remove a feed URL from its outlet; the articles read from it stay.
+
+    Imports never remove feeds, so this is how one goes, audited like `feeds add`. A later
+    import of a file that still lists the feed adds it back only with --update, like any
+    other change to curated data.
+    """
+    from sqlalchemy import select
+
+    from .models import Feed, RatingChange
+
+    session = db.get_session()
+    feed = session.scalar(select(Feed).where(Feed.url == url))
+    if feed is None:
+        moved = outlets.feed_moves(session).get(url)
+        hint = f" (it moved permanently to {moved})" if moved else ""
+        raise click.ClickException(f"no such feed: {url}{hint}")
+    outlet = feed.outlet
+    if slug is not None and outlet.slug != slug:
+        raise click.ClickException(f"{url} is a feed of {outlet.slug}, not of {slug}")
+    before = [f.url for f in outlet.feeds]
+    outlet.feeds.remove(feed)  # articles belong to outlets and stories, never to a feed
+    session.add(
+        RatingChange(
+            outlet_slug=outlet.slug,
+            actor="cli",
+            changes={"feeds": [before, [f.url for f in outlet.feeds]]},
+            reason="parallax feeds remove",
+        )
+    )
+    outlets.bump_catalog_version(session)  # the outlet's answer lists its feeds
+    session.commit()
+    click.echo(f"removed {url} from {outlet.slug}")
 
 
 @feeds_group.command("list")

@@ -9,7 +9,8 @@ Feeds are the one list an import only ever adds to: a feed a maintainer added wi
 ``parallax feeds add``, or whose URL ``parallax ingest feeds`` updated after a permanent
 redirect, is kept when the file does not list it, and the import says so. A file that
 still lists a feed's old address, from before such a redirect, is read as listing the new
-one. Removing a feed is therefore never a side effect of an import.
+one. Removing a feed is therefore never a side effect of an import: ``parallax feeds
+remove`` does it, audited.
 
 The :class:`Catalog` is an in-memory snapshot of every outlet and rule: lookups resolve
 against it instead of querying the database, and a worker reloads it when the catalog

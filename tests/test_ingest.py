@@ -724,6 +724,66 @@ def test_cli_feeds_add_gives_an_outlet_a_feed(
     assert session.scalar(select(Feed.url).join(Feed.outlet).where(Outlet.slug == "bbc-news"))
 
 
+def test_cli_feeds_remove_takes_the_feed_off_and_keeps_its_articles(
+    seeded: Flask, runner: FlaskCliRunner, session: Session, good_feeds: FeedServer
+) -> None:
+    url = good_feeds.url("/rss.xml")
+    _run(seeded, session)
+    stored = {a.url: (a.outlet_id, a.story_id) for a in _articles(session).values()}
+
+    removed = runner.invoke(args=["feeds", "remove", "--outlet", "bbc-news", url])
+    listed = runner.invoke(args=["feeds", "list", "--outlet", "bbc-news"])
+    later = _run(seeded, session)
+
+    assert removed.exit_code == 0 and removed.output == f"removed {url} from bbc-news\n"
+    assert listed.output == ""
+    assert url not in [feed.url for feed in later.feeds]
+    session.expire_all()
+    assert {a.url: (a.outlet_id, a.story_id) for a in _articles(session).values()} == stored
+    budget = _articles(session)["https://www.bbc.co.uk/news/articles/budget-26bn"]
+    assert budget.outlet is not None and budget.outlet.slug == "bbc-news"
+
+
+def test_cli_feeds_remove_refuses_a_feed_that_is_not_stored(
+    seeded: Flask, runner: FlaskCliRunner, session: Session
+) -> None:
+    url = "https://feeds.bbci.co.uk/news/rss.xml"
+
+    result = runner.invoke(args=["feeds", "remove", url])
+
+    assert result.exit_code == 1
+    assert f"no such feed: {url}" in result.output
+    removals = select(RatingChange).where(RatingChange.reason == "parallax feeds remove")
+    assert session.scalars(removals).all() == []
+
+
+def test_cli_feeds_remove_refuses_a_feed_of_another_outlet(
+    seeded: Flask, runner: FlaskCliRunner, session: Session
+) -> None:
+    url = "https://feeds.bbci.co.uk/news/rss.xml"
+    _add_feeds(session, {url: "bbc-news"})
+
+    result = runner.invoke(args=["feeds", "remove", "--outlet", "guardian", url])
+
+    assert result.exit_code == 1
+    assert f"{url} is a feed of bbc-news, not of guardian" in result.output
+    assert _feed_urls(session, "bbc-news") == [url]
+
+
+def test_cli_feeds_remove_of_a_moved_feeds_old_url_says_where_it_went(
+    seeded: Flask, runner: FlaskCliRunner, session: Session, feed_server: FeedServer
+) -> None:
+    old, new = feed_server.url("/r/301/rss.xml"), feed_server.url("/rss.xml")
+    _add_feeds(session, {old: "bbc-news"})
+    _run(seeded, session)
+
+    result = runner.invoke(args=["feeds", "remove", old])
+
+    assert result.exit_code == 1
+    assert f"no such feed: {old} (it moved permanently to {new})" in result.output
+    assert _feed_urls(session, "bbc-news") == [new]
+
+
 # --- redirects: a feed that moved --------------------------------------------------------
 
 

@@ -202,6 +202,47 @@ def test_feeds_add_is_audited(seeded: Flask, runner: FlaskCliRunner) -> None:
     assert change.reason == "parallax feeds add"
 
 
+def test_feeds_remove_is_audited_like_feeds_add_and_reloads_the_catalog(
+    seeded: Flask, runner: FlaskCliRunner
+) -> None:
+    runner.invoke(args=["feeds", "add", "bbc-news", ADDED_FEED])
+    with seeded.app_context():
+        before = seeded.extensions["parallax.catalog"].get(get_session())
+    assert before.outlets["bbc-news"]["feeds"] == [ADDED_FEED]
+
+    result = runner.invoke(args=["feeds", "remove", ADDED_FEED])
+
+    assert result.exit_code == 0, result.output
+    with seeded.app_context():
+        session = get_session()
+        change = session.scalars(select(RatingChange).order_by(RatingChange.id.desc())).first()
+        after = seeded.extensions["parallax.catalog"].get(session)
+    assert change is not None and change.outlet_slug == "bbc-news"
+    assert change.changes == {"feeds": [[ADDED_FEED], []]}
+    assert (change.actor, change.reason) == ("cli", "parallax feeds remove")
+    assert after.version != before.version
+    assert after.outlets["bbc-news"]["feeds"] == []
+
+
+def test_import_listing_a_removed_feed_adds_it_back_only_with_update(
+    seeded: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    runner.invoke(args=["feeds", "add", "bbc-news", ADDED_FEED])
+    runner.invoke(args=["feeds", "remove", ADDED_FEED])
+    path = _with_feeds(tmp_path, "bbc-news", ADDED_FEED)
+
+    unlisted = runner.invoke(args=["outlets", "import", str(DATA / "outlets_small.csv")])
+    refused = runner.invoke(args=["outlets", "import", str(path)])
+    assert _feeds_of(seeded, "bbc-news") == []
+    updated = runner.invoke(args=["outlets", "import", "--update", str(path)])
+
+    assert unlisted.output == "0 created, 0 updated, 10 unchanged\n"
+    assert refused.exit_code == 1 and "outlet bbc-news exists with other values" in refused.output
+    assert updated.exit_code == 0, updated.output
+    assert "0 created, 1 updated, 9 unchanged" in updated.output
+    assert _feeds_of(seeded, "bbc-news") == [ADDED_FEED]
+
+
 def test_import_adds_a_listed_feed_beside_the_added_one_with_update(
     seeded: Flask, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
