@@ -206,6 +206,28 @@ def test_assign_joins_a_matching_story_and_opens_new_ones() -> None:
     assert index.story_count == 2 and len(index) == 3
 
 
+def test_clustering_joins_stories_still_being_told_and_lookups_find_quiet_ones() -> None:
+    index = StoryIndex()
+    ids = itertools.count(1)
+    told, _ = index.assign("Mt. Gox files for US bankruptcy protection", T0, ids.__next__)
+    index.assign("Mt. Gox seeks US bankruptcy protection", T0 + timedelta(hours=3), ids.__next__)
+    quiet, _ = index.assign("Apple releases iOS 7.1 featuring CarPlay", T0, ids.__next__)
+
+    # A few hours after its last article, a story is still being told: a follow-up joins it.
+    joined, _ = index.assign(
+        "Mt. Gox files for bankruptcy protection in the US", T0 + timedelta(hours=7), ids.__next__
+    )
+    assert joined == told
+    # Two days after a story's only article, a similar headline starts a story of its own...
+    later, found = index.assign(
+        "Apple releases iOS 7.1 update with CarPlay", T0 + timedelta(days=2), ids.__next__
+    )
+    assert later != quiet and found is None
+    # ...while a lookup of an article of that time still finds the older story.
+    match = _index().match("Apple releases iOS 7.1 update with CarPlay", T0 + timedelta(days=2))
+    assert match is not None and match.story_id == 2
+
+
 def test_assign_records_article_ids() -> None:
     index = StoryIndex()
     index.assign("Apple releases iOS 7.1", T0, lambda: 5, article_id=42)
