@@ -342,7 +342,7 @@ def feeds_add(slug: str, url: str) -> None:
     """
     from sqlalchemy import select
 
-    from .models import Feed, Outlet, RatingChange
+    from .models import Feed, Outlet
 
     session = db.get_session()
     outlet = session.scalar(select(Outlet).where(Outlet.slug == slug))
@@ -355,16 +355,7 @@ def feeds_add(slug: str, url: str) -> None:
         raise click.ClickException(f"{url} is already a feed of {owner}")
     before = [feed.url for feed in outlet.feeds]
     outlet.feeds.append(Feed(url=url))
-    # Feeds are curated outlet data (the CSV lists them): audited like an import's change.
-    session.add(
-        RatingChange(
-            outlet_slug=slug,
-            actor="cli",
-            changes={"feeds": [before, [*before, url]]},
-            reason="parallax feeds add",
-        )
-    )
-    outlets.bump_catalog_version(session)  # the outlet's answer lists its feeds
+    outlets.audit_feed_change(session, outlet, before, "cli", "parallax feeds add")
     session.commit()
     click.echo(f"added {url} to {slug}")
 
@@ -382,7 +373,7 @@ def feeds_remove(url: str, slug: str | None) -> None:
     """
     from sqlalchemy import select
 
-    from .models import Feed, RatingChange
+    from .models import Feed
 
     session = db.get_session()
     feed = session.scalar(select(Feed).where(Feed.url == url))
@@ -395,15 +386,7 @@ def feeds_remove(url: str, slug: str | None) -> None:
         raise click.ClickException(f"{url} is a feed of {outlet.slug}, not of {slug}")
     before = [f.url for f in outlet.feeds]
     outlet.feeds.remove(feed)  # articles belong to outlets and stories, never to a feed
-    session.add(
-        RatingChange(
-            outlet_slug=outlet.slug,
-            actor="cli",
-            changes={"feeds": [before, [f.url for f in outlet.feeds]]},
-            reason="parallax feeds remove",
-        )
-    )
-    outlets.bump_catalog_version(session)  # the outlet's answer lists its feeds
+    outlets.audit_feed_change(session, outlet, before, "cli", "parallax feeds remove")
     session.commit()
     click.echo(f"removed {url} from {outlet.slug}")
 

@@ -47,8 +47,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from .models import Feed, Outlet, RatingChange, utcnow
-from .outlets import FEED_MOVE_ACTOR, Catalog, bump_catalog_version
+from .models import Feed, Outlet, utcnow
+from .outlets import FEED_MOVE_ACTOR, Catalog, audit_feed_change
 from .stories import IngestResult, NewArticle, StoryService
 from .times import parse_time
 from .urls import URLError, canonicalize
@@ -555,15 +555,13 @@ def _move_feed(session: Session, feed_id: int, new_url: str) -> str | None:
     outlet = feed.outlet
     before, old_url = [f.url for f in outlet.feeds], feed.url
     feed.url = new_url
-    session.add(
-        RatingChange(
-            outlet_slug=outlet.slug,
-            actor=FEED_MOVE_ACTOR,
-            changes={"feeds": [before, [f.url for f in outlet.feeds]]},
-            reason=f"the feed moved permanently: {old_url} redirects to {new_url}",
-        )
+    audit_feed_change(
+        session,
+        outlet,
+        before,
+        FEED_MOVE_ACTOR,
+        f"the feed moved permanently: {old_url} redirects to {new_url}",
     )
-    bump_catalog_version(session)  # the outlet's answer lists its feeds
     try:
         session.commit()
     except SQLAlchemyError as exc:  # e.g. another process stored the same URL meanwhile

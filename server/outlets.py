@@ -535,6 +535,22 @@ def catalog_version(session: Session) -> str:
     return setting.value if setting else "0"
 
 
+def audit_feed_change(
+    session: Session, outlet: Outlet, before: list[str], actor: str, reason: str
+) -> None:
+    """Record a change to an outlet's feeds, made since ``before``, and bump the catalog.
+
+    Feeds are curated outlet data (the CSV lists them), so every change is audited like an
+    import's; the catalog version moves because an outlet's answer lists its feeds."""
+    after = [feed.url for feed in outlet.feeds]
+    session.add(
+        RatingChange(
+            outlet_slug=outlet.slug, actor=actor, changes={"feeds": [before, after]}, reason=reason
+        )
+    )
+    bump_catalog_version(session)
+
+
 def bump_catalog_version(session: Session) -> None:
     """Give the catalog a new version so every worker reloads it."""
     setting = session.get(Setting, CATALOG_KEY)
