@@ -229,6 +229,28 @@ def test_clustering_joins_stories_still_being_told_and_lookups_find_quiet_ones()
     assert match is not None and match.story_id == 2
 
 
+def test_a_story_told_slowly_stays_open_longer_than_one_told_fast() -> None:
+    follow_up = "Mt. Gox files for bankruptcy protection in the US"
+
+    def told_every(interval: timedelta) -> tuple[StoryIndex, int, datetime]:
+        index, ids = StoryIndex(), itertools.count(1)
+        headlines = [
+            "Mt. Gox files for US bankruptcy protection",
+            "Mt. Gox seeks US bankruptcy protection",
+            "Mt. Gox files for bankruptcy in the US",
+        ]
+        stories = {
+            index.assign(t, T0 + n * interval, ids.__next__)[0] for n, t in enumerate(headlines)
+        }
+        assert len(stories) == 1
+        return index, stories.pop(), T0 + 2 * interval
+
+    slow, story, last = told_every(timedelta(hours=12))
+    assert slow.assign(follow_up, last + timedelta(hours=20), lambda: 99)[0] == story
+    fast, story, last = told_every(timedelta(minutes=10))
+    assert fast.assign(follow_up, last + timedelta(hours=20), lambda: 99)[0] == 99
+
+
 def test_assign_records_article_ids() -> None:
     index = StoryIndex()
     index.assign("Apple releases iOS 7.1", T0, lambda: 5, article_id=42)
