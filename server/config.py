@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from .matching import CLUSTER_THRESHOLD, MATCH_THRESHOLD
+
 DEFAULTS: dict[str, Any] = {
     # Any SQLAlchemy URL; empty means an SQLite file in the instance folder.
     "DATABASE_URL": "",
@@ -31,8 +33,12 @@ DEFAULTS: dict[str, Any] = {
     "MAX_BATCH": 200,
     # Seconds a worker trusts its in-memory catalog of outlets before checking the database.
     "CATALOG_TTL": 5.0,
-    # Story matching: days either side of an article in which stories are candidates.
+    # Story matching: days either side of an article in which stories are candidates, and
+    # the scores (0..1) a lookup needs to name a story and an ingested article needs to join
+    # one; matching.py says how the defaults were chosen.
     "STORY_WINDOW_DAYS": 3.0,
+    "MATCH_THRESHOLD": MATCH_THRESHOLD,
+    "CLUSTER_THRESHOLD": CLUSTER_THRESHOLD,
     # Blindspot rule: a side is ignored when the story has at least MIN_OUTLETS rated
     # outlets, the other side holds at least DOMINANT of them and this side at most MAX_SHARE.
     "BLINDSPOT_MIN_OUTLETS": 3,

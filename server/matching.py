@@ -242,7 +242,8 @@ def tokenize(title: str) -> list[str]:
 # AllSides (NeuS) headlines: half the stories indexed, every other headline queried, no times.
 # That protocol is the worst case (headlines from opposite sides, years of stories and no time
 # window to narrow them): precision there is 0.64 at 0.50, 0.82 at 0.60 and reaches 0.90 only
-# at 0.67, where recall is 0.06. A deployment that wants that strictness passes ``threshold``.
+# at 0.67, where recall is 0.06. A deployment that wants that strictness sets it
+# (PARALLAX_MATCH_THRESHOLD; PARALLAX_CLUSTER_THRESHOLD for the other).
 CLUSTER_THRESHOLD = 0.38
 MATCH_THRESHOLD = 0.50
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from .coverage import BlindspotRule, CoverageItem, iso_utc, item_json, summarize
-from .matching import Match, StoryIndex
+from .matching import CLUSTER_THRESHOLD, MATCH_THRESHOLD, Match, StoryIndex
 from .models import Article, Outlet, Story, utcnow
 from .outlets import Catalog
 from .urls import ParsedURL, URLError, canonicalize
@@ -69,8 +69,15 @@ class StoryService:
         rule: BlindspotRule | None = None,
         refresh_seconds: float = 5.0,
         learn: bool = False,
+        match_threshold: float = MATCH_THRESHOLD,
+        cluster_threshold: float = CLUSTER_THRESHOLD,
     ) -> None:
+        for name, value in (("MATCH", match_threshold), ("CLUSTER", cluster_threshold)):
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"PARALLAX_{name}_THRESHOLD must be between 0 and 1, not {value}")
         self.window = window
+        self.match_threshold = match_threshold
+        self.cluster_threshold = cluster_threshold
         self.rule = rule or BlindspotRule()
         self.refresh_seconds = refresh_seconds
         self.learn = learn
@@ -95,6 +102,8 @@ class StoryService:
             ),
             refresh_seconds=float(config["CATALOG_TTL"]),
             learn=bool(config["LEARN_FROM_LOOKUPS"]),
+            match_threshold=float(config["MATCH_THRESHOLD"]),
+            cluster_threshold=float(config["CLUSTER_THRESHOLD"]),
         )
 
     # --- the index ---------------------------------------------------------------------
@@ -110,7 +119,11 @@ class StoryService:
         """Return this worker's index, built on first use and brought up to date."""
         with self._lock:
             if self._index is None:
-                self._index = StoryIndex(window=self.window)
+                self._index = StoryIndex(
+                    window=self.window,
+                    threshold=self.match_threshold,
+                    cluster_threshold=self.cluster_threshold,
+                )
                 self._checked = 0.0
             if time.monotonic() - self._checked >= self.refresh_seconds:
                 self._catch_up(session)

@@ -359,3 +359,38 @@ def test_articles_added_out_of_time_order_are_found_in_the_window() -> None:
     for day, story_id in ((0, 2), (5, 3), (10, 1)):
         found = index.best("Apple iOS 7.1 CarPlay", T0 + timedelta(days=day))
         assert found is not None and found.story_id == story_id
+
+
+def test_stories_commands_read_the_service_thresholds(tmp_path: Path) -> None:
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text(
+        '{"id": "a", "title": "Apple releases iOS 7.1 featuring CarPlay", "published_at": 0}\n'
+        '{"id": "b", "title": "Apple\'s iOS 7.1 arrives with CarPlay", "published_at": 60000}\n',
+        encoding="utf-8",
+    )
+
+    def stories_of(*options: str, env: dict[str, str] | None = None) -> list[object]:
+        result = CliRunner(env=env).invoke(stories, ["cluster", str(articles), *options])
+        assert result.exit_code == 0, result.output
+        return [json.loads(line)["story"] for line in result.output.splitlines()]
+
+    assert stories_of() == [1, 1]
+    assert stories_of("--threshold", "1") == [1, 2]
+    assert stories_of(env={"PARALLAX_CLUSTER_THRESHOLD": "1"}) == [1, 2]
+
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text('{"id": 9, "title": "Apple\'s iOS 7.1 arrives with CarPlay"}\n')
+    args = ["match", "--stories", str(articles), str(queries)]
+    articles.write_text(
+        '{"id": 1, "title": "Apple releases iOS 7.1 featuring CarPlay", "story": "apple"}\n',
+        encoding="utf-8",
+    )
+    default = json.loads(CliRunner().invoke(stories, args).output)
+    strict = json.loads(
+        CliRunner(env={"PARALLAX_MATCH_THRESHOLD": "0.99"}).invoke(stories, args).output
+    )
+    assert default["story"] == "apple"
+    assert strict == {**default, "story": None}, "the score stays; only the verdict changes"
+
+    refused = CliRunner().invoke(stories, [*args, "--threshold", "2"])
+    assert refused.exit_code == 2 and "0<=x<=1" in refused.output

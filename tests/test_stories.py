@@ -321,3 +321,20 @@ def test_a_worker_sees_what_another_stored_before_its_own_ingest(
     time.sleep(1.1)  # the first worker's index is due for a refresh
     answer = lookup(first.test_client(), "https://www.foxnews.com/world/quake")
     assert answer["story"] is not None and answer["story"]["match"]["method"] == "url"
+
+
+def test_match_threshold_is_a_setting(
+    stories: Flask, client: FlaskClient, make_app: Callable[..., Flask]
+) -> None:
+    url, loose = (
+        "https://www.nytimes.com/2026/11/29/eu.html",
+        "Brussels summit ends with Ukraine deal",
+    )
+    matched = lookup(client, url, loose)["story"]
+    assert matched is not None and 0.5 <= matched["match"]["score"] < 0.7
+    strict = make_app(MATCH_THRESHOLD=0.7).test_client()
+    assert lookup(strict, url, loose)["story"] is None, "a strict deployment would rather not say"
+    known = lookup(strict, "https://www.bbc.co.uk/news/world-europe-1")
+    assert known["story"]["match"] == {"method": "url", "score": 1.0}
+    with pytest.raises(ValueError, match="PARALLAX_MATCH_THRESHOLD must be between 0 and 1"):
+        make_app(MATCH_THRESHOLD=1.5)
