@@ -1,6 +1,7 @@
-// Lookups of one article: GET /api/v1/lookup, cached per URL for a short time in memory and in
-// storage.session (which survives the worker being stopped but never touches the disk), so that
-// going back to a page or reopening the popup costs no request.
+// Lookups of one article: GET /api/v1/lookup, cached per URL (with its headline and publication
+// time) for a short time in memory and in storage.session (which survives the worker being
+// stopped but never touches the disk), so that going back to a page or reopening the popup costs
+// no request.
 
 import { LOOKUP_TIMEOUT_MS, ServerError, fetchWithTimeout, problemText } from './net.js';
 
@@ -8,8 +9,26 @@ export const CACHE_TTL_MS = 10 * 60 * 1000;
 const CACHE_MAX = 200;
 const memory = new Map();
 
-function cacheKey(server, url, title) {
-  return `lookup:${server}|${url}|${title ?? ''}`;
+const TITLE_MAX = 300;
+
+/**
+ * Return the query of a lookup. `published` goes with the headline and only with it: the server
+ * uses it to centre the window its headline match searches (now by default), so without a
+ * headline it changes nothing and is not sent.
+ */
+export function lookupQuery(url, title, published) {
+  const query = new URLSearchParams({ url });
+  if (title) {
+    query.set('title', title.slice(0, TITLE_MAX));
+    if (published) query.set('published', published);
+  }
+  return query;
+}
+
+// The key holds what was sent (a headline is cut as in the query): the same page read with
+// another publication time is matched in another window, so it is another answer.
+function cacheKey(server, query) {
+  return `lookup:${server}|${query}`;
 }
 
 async function readCache(storage, key) {
@@ -33,13 +52,15 @@ async function writeCache(storage, key, answer) {
   }
 }
 
-/** Return the server's lookup answer for a URL (and headline), from the cache when fresh. */
-export async function lookup(storage, server, url, title) {
-  const key = cacheKey(server, url, title);
+/**
+ * Return the server's lookup answer for a URL (and headline, and publication time as ISO 8601
+ * text), from the cache when fresh.
+ */
+export async function lookup(storage, server, url, title, published = null) {
+  const query = lookupQuery(url, title, published);
+  const key = cacheKey(server, query);
   const cached = await readCache(storage, key);
   if (cached) return cached;
-  const query = new URLSearchParams({ url });
-  if (title) query.set('title', title.slice(0, 300));
   const response = await fetchWithTimeout(`${server}/api/v1/lookup?${query}`, {}, LOOKUP_TIMEOUT_MS);
   if (!response.ok) throw new ServerError(await problemText(response), response.status);
   const answer = await response.json();

@@ -51,6 +51,17 @@ async function resolvePage(message, sender) {
   return { outlet, settings, disabled: false };
 }
 
+// What extractPublished sends: `toISOString()` text (24 characters, within the server's 40).
+// Anything else is dropped rather than sent, since the server refuses the whole lookup (400)
+// for a `published` it cannot read.
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** Return the message's publication time when it is ISO 8601 UTC text, else null. */
+function publishedOf(message) {
+  const published = message.published;
+  return typeof published === 'string' && ISO_UTC.test(published) ? published : null;
+}
+
 async function lookupPage(message, sender) {
   const settings = await loadSettings(storage);
   const index = await getIndex(storage, settings.server);
@@ -68,7 +79,7 @@ async function lookupPage(message, sender) {
   const title = typeof message.title === 'string' ? message.title : '';
   let state;
   try {
-    const answer = await lookup(storage, settings.server, url, title);
+    const answer = await lookup(storage, settings.server, url, title, publishedOf(message));
     state = { url, outlet, answer, loading: false, error: null };
   } catch (error) {
     state = { url, outlet, answer: null, loading: false, error: error.message };

@@ -6,7 +6,7 @@
 import { MSG, send } from '../shared/messages.js';
 import { panelView } from '../shared/view.js';
 import { mountPagePanel } from '../shared/panel.js';
-import { extractCanonical, extractHeadline } from './extract.js';
+import { extractCanonical, extractHeadline, extractPublished } from './extract.js';
 import { createLinkAnnotator } from './links.js';
 
 // Single-page sites change the URL without a new document; give their scripts this long to
@@ -31,6 +31,7 @@ async function showPagePanel(doc, outlet, settings, isCurrent) {
     pageUrl: doc.location.href,
     canonicalUrl: extractCanonical(doc),
     title: extractHeadline(doc, outlet.name),
+    published: extractPublished(doc),
   });
   if (isCurrent()) panel.render(panelView(reply?.state ?? { outlet, error: 'No answer' }));
   return panel;

@@ -14,7 +14,7 @@ import io
 import json
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -57,6 +57,7 @@ class Article:
     hours_ago: float
     section: str = "World"
     og_title: str | None = None  # when a site puts its name in og:title too
+    dated: bool = False  # the page says when it was published (article:published_time)
 
 
 STORM = [
@@ -145,10 +146,44 @@ UNSEEN = Article(
     0.5,
     og_title="Storm Darragh batters UK coast with 90mph winds | The Wall Street Journal",
 )
+# A story of last week: six days old, outside the ±3-day window around now that the server
+# searches when a lookup gives no publication time.
+LAST_WEEK = [
+    Article(
+        "reuters",
+        "/business/ferry-operator-collapse.html",
+        "Ferry operator collapses into administration, stranding passengers at ports",
+        150,
+        "Business",
+    ),
+    Article(
+        "guardian",
+        "/business/ferry-operator-administration.html",
+        "Ferry operator collapses into administration, stranding passengers at ports overnight",
+        149,
+        "Business",
+    ),
+    Article(
+        "fox-news",
+        "/world/ferry-operator-collapses.html",
+        "Ferry operator collapses into administration and strands passengers at ports",
+        148,
+        "Business",
+    ),
+]
+# Not ingested either, and as old: only its article:published_time lets the server find it.
+LAST_WEEK_UNSEEN = Article(
+    "msnbc",
+    "/news/ferry-operator-collapse.html",
+    "Ferry operator collapses into administration, stranding passengers at ports",
+    147,
+    "Business",
+    dated=True,
+)
 UNRATED = Article(
     "", "/unrated/blog/storm-thoughts.html", "My thoughts on Storm Darragh", 1, "Blog"
 )
-ARTICLES = [*STORM, *BORDER, QUIET]
+ARTICLES = [*STORM, *BORDER, QUIET, *LAST_WEEK]
 
 # What the tests open, by name.
 STORM_BBC = STORM[1]
@@ -205,6 +240,8 @@ def articles_jsonl(base: str, now: datetime) -> str:
 
 
 STATIC = Path(__file__).parent / "static"
+# Pages write their times with an offset, as sites in New York do in winter.
+SITE_ZONE = timezone(timedelta(hours=-5))
 NAV = (
     "<nav><a href='/'>Home</a><a href='#'>World</a><a href='#'>Business</a>"
     "<a href='#'>Sport</a></nav>"
@@ -223,8 +260,9 @@ def page(title: str, mast: str, color: str, body: str, head: str = "") -> str:
     )
 
 
-def article_page(base: str, article: Article) -> str:
-    """Return an article page with the usual metadata: og:title, canonical link, site name."""
+def article_page(base: str, article: Article, now: datetime) -> str:
+    """Return an article page with the usual metadata: og:title, canonical link, site name,
+    and article:published_time (in the site's own zone) when the article is `dated`."""
     outlet = BY_SLUG.get(article.outlet)
     name = outlet.name if outlet else "Dan's weather blog"
     url = base + article_path(article)
@@ -234,6 +272,9 @@ def article_page(base: str, article: Article) -> str:
         f"<meta property='og:site_name' content='{html.escape(name)}'>"
         f"<link rel='canonical' href='{html.escape(url)}?utm_source=test'>"
     )
+    if article.dated:
+        published = (now - timedelta(hours=article.hours_ago)).astimezone(SITE_ZONE)
+        head += f"<meta property='article:published_time' content='{published.isoformat()}'>"
     paragraphs = "".join(f"<p>{html.escape(text)}</p>" for text in LOREM)
     body = (
         f"<div class='section'>{html.escape(article.section)}</div><h1>{title}</h1>"
@@ -329,15 +370,15 @@ class FixtureSite:
             return list_page(self.base)
         if path.startswith("/bench/links-") and path.endswith(".html"):
             return links_page(self.base, int(path[len("/bench/links-") : -len(".html")]))
-        for article in [*ARTICLES, UNSEEN, UNRATED]:
+        for article in [*ARTICLES, UNSEEN, LAST_WEEK_UNSEEN, UNRATED]:
             if article_path(article) == path:
-                return article_page(self.base, article)
+                return article_page(self.base, article, self.now)
         for outlet in OUTLETS:
             if path.startswith(outlet.path + "/"):
                 generic = Article(
                     outlet.slug, path[len(outlet.path) :], "An article with no other coverage", 1
                 )
-                return article_page(self.base, generic)
+                return article_page(self.base, generic, self.now)
         return None
 
     def url(self, article: Article) -> str:

@@ -9,10 +9,22 @@ from __future__ import annotations
 
 import base64
 import time
+import urllib.parse
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from fixture_site import BORDER_FOX, QUIET, STORM, STORM_BBC, UNRATED, UNSEEN, FixtureSite
+from fixture_site import (
+    BORDER_FOX,
+    LAST_WEEK_UNSEEN,
+    QUIET,
+    STORM,
+    STORM_BBC,
+    UNRATED,
+    UNSEEN,
+    Article,
+    FixtureSite,
+)
 from harness import ParallaxServer, Shadow, TargetSession
 
 pytestmark = pytest.mark.e2e
@@ -95,20 +107,43 @@ def test_panel_in_dark_mode(page: Any, site: FixtureSite, artifacts: Any) -> Non
     page.screenshot(path=str(artifacts / "panel-dark.png"))
 
 
+@pytest.mark.parametrize(
+    ("article", "label", "sources"),
+    [(UNSEEN, "Lean right", "6 sources"), (LAST_WEEK_UNSEEN, "Left", "3 sources")],
+    ids=["today", "last-week"],
+)
 def test_an_article_the_server_never_saw_is_matched_by_its_headline(
-    page: Any, site: FixtureSite, parallax: ParallaxServer
+    page: Any,
+    site: FixtureSite,
+    parallax: ParallaxServer,
+    article: Article,
+    label: str,
+    sources: str,
 ) -> None:
-    shadow = open_article(page, site.url(UNSEEN))
+    if article.dated:
+        # Last week's story lies outside the window around now: the headline alone finds
+        # nothing, so a match below can only come from the page's article:published_time.
+        elsewhere = urllib.parse.urlencode(
+            {"url": site.base + "/msnbc/news/elsewhere.html", "title": article.title}
+        )
+        assert parallax.get_json(f"/api/v1/lookup?{elsewhere}")["story"] is None
+    shadow = open_article(page, site.url(article))
     open_panel(shadow)
-    assert shadow.texts(".badge-label") == ["Lean right"]
-    # og:title is "… | The Wall Street Journal"; the server got the headline alone.
-    wait_for_request(parallax, "GET", f"/api/v1/lookup?url={site.url(UNSEEN)}")
-    sent = [
-        p for _, p in parallax.requests if p.startswith(f"/api/v1/lookup?url={site.url(UNSEEN)}")
-    ]
-    assert sent[-1].endswith("&title=" + UNSEEN.title.replace(" ", "+"))
+    assert shadow.texts(".badge-label") == [label]
     assert shadow.texts("[data-role=match]")[0].startswith("Matched by its headline (")
-    assert shadow.texts(".story-meta")[0].startswith("6 sources")
+    assert shadow.texts(".story-meta")[0].startswith(sources)
+    # og:title is "… | The Wall Street Journal"; the server got the headline alone, and the
+    # publication time (in UTC, the page writes it at -05:00) when the page gives one.
+    wait_for_request(parallax, "GET", f"/api/v1/lookup?url={site.url(article)}")
+    sent = [
+        p for _, p in parallax.requests if p.startswith(f"/api/v1/lookup?url={site.url(article)}")
+    ]
+    query = "&title=" + article.title.replace(" ", "+")
+    if article.dated:
+        published = site.now - timedelta(hours=article.hours_ago)
+        iso = published.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        query += "&published=" + iso
+    assert sent[-1].endswith(query)
 
 
 def test_keyboard_opens_and_escape_closes_the_panel(page: Any, site: FixtureSite) -> None:
