@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -268,13 +269,38 @@ def ingest_group() -> None:
 @click.option(
     "--outlet", "slugs", multiple=True, metavar="SLUG", help="Only this outlet (repeatable)."
 )
+@click.option(
+    "--every",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="MINUTES",
+    help="Keep going: start a run every MINUTES until stopped (Ctrl-C).",
+)
+@click.option(
+    "--runs", type=click.IntRange(min=1), metavar="N", help="With --every, stop after N runs."
+)
 @with_appcontext
-def ingest_feeds(slugs: tuple[str, ...]) -> None:
+def ingest_feeds(slugs: tuple[str, ...], every: float | None, runs: int | None) -> None:
     """Fetch every outlet's RSS/Atom feeds and add their new articles.
 
     A feed that fails is reported and recorded, and the others go on: the exit status is 0
     even when some feeds failed, so a scheduled run is not an alarm for one broken feed.
+    With --every it is its own scheduler, beside `parallax serve` (whose workers pick up
+    the new articles within seconds); conditional GETs keep unchanged feeds cheap.
     """
+    if runs is not None and every is None:
+        raise click.UsageError("--runs needs --every")
+    done = 0
+    while True:
+        started = time.monotonic()
+        _ingest_feeds_once(slugs)
+        done += 1
+        if every is None or (runs is not None and done >= runs):
+            return
+        time.sleep(max(0.0, every * 60 - (time.monotonic() - started)))
+
+
+def _ingest_feeds_once(slugs: tuple[str, ...]) -> None:
+    """Run `parallax ingest feeds` once and print its report."""
     from . import ingest
 
     session = db.get_session()
@@ -290,6 +316,8 @@ def ingest_feeds(slugs: tuple[str, ...]) -> None:
         )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        session.close()  # between runs, hold no connection (nor SQLite lock) while asleep
     for feed in report.feeds:
         click.echo(f"{feed.outlet}  {feed.url}  {feed.summary()}")
     feeds = len(report.feeds)

@@ -1032,3 +1032,27 @@ def test_every_demo_article_belongs_to_a_rated_outlet(app: Flask) -> None:
         unrated = session.scalars(select(Article.url).where(Article.outlet_id.is_(None))).all()
         assert unrated == []
         assert _count(session) == len(DEMO.read_text(encoding="utf-8").splitlines())
+
+
+def test_cli_ingest_feeds_every_keeps_running_with_conditional_gets(
+    seeded: Flask, runner: FlaskCliRunner, session: Session, feed_server: FeedServer
+) -> None:
+    _add_feeds(session, {feed_server.url("/rss.xml"): "bbc-news"})
+
+    result = runner.invoke(args=["ingest", "feeds", "--every", "0.0001", "--runs", "3"])
+
+    assert result.exit_code == 0, result.output
+    summaries = [line for line in result.output.splitlines() if line.startswith("1 feed:")]
+    assert summaries == [
+        "1 feed: 1 ok, 0 not modified, 0 failed; 2 new articles, 0 duplicates",
+        "1 feed: 0 ok, 1 not modified, 0 failed; 0 new articles, 0 duplicates",
+        "1 feed: 0 ok, 1 not modified, 0 failed; 0 new articles, 0 duplicates",
+    ]
+    assert _count(session) == 2
+
+
+def test_cli_ingest_feeds_runs_needs_every(seeded: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["ingest", "feeds", "--runs", "2"])
+
+    assert result.exit_code == 2
+    assert "--runs needs --every" in result.output
