@@ -378,13 +378,16 @@ def test_stories_commands_read_the_service_thresholds(tmp_path: Path) -> None:
     assert stories_of("--threshold", "1") == [1, 2]
     assert stories_of(env={"PARALLAX_CLUSTER_THRESHOLD": "1"}) == [1, 2]
 
-    queries = tmp_path / "queries.jsonl"
-    queries.write_text('{"id": 9, "title": "Apple\'s iOS 7.1 arrives with CarPlay"}\n')
-    args = ["match", "--stories", str(articles), str(queries)]
-    articles.write_text(
+    known = tmp_path / "stories.jsonl"
+    known.write_text(
         '{"id": 1, "title": "Apple releases iOS 7.1 featuring CarPlay", "story": "apple"}\n',
         encoding="utf-8",
     )
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(
+        '{"id": 9, "title": "Apple\'s iOS 7.1 arrives with CarPlay"}\n', encoding="utf-8"
+    )
+    args = ["match", "--stories", str(known), str(queries)]
     default = json.loads(CliRunner().invoke(stories, args).output)
     strict = json.loads(
         CliRunner(env={"PARALLAX_MATCH_THRESHOLD": "0.99"}).invoke(stories, args).output
