@@ -61,11 +61,15 @@ def _parse_url(raw: object) -> ParsedURL:
         raise ApiError(400, f"That is not a web address we can read: {exc}.") from None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def _plain(text: str) -> str:
-    """Drop control characters: PostgreSQL refuses NUL in text, and none belongs in prose."""
+    """Drop control characters and lone surrogates (JSON may carry ``"\\ud800"``).
+
+    PostgreSQL refuses NUL in text, UTF-8 cannot encode a lone surrogate, and neither
+    belongs in prose. (A JSON surrogate pair arrives as one character and is kept.)
+    """
     return _CONTROL.sub("", text).strip()
 
 
@@ -244,7 +248,10 @@ def outlets_index() -> Response:
 @bp.get("/outlets/<slug>")
 def outlet(slug: str) -> Response:
     """Show one outlet with its rating and the provider ratings behind it."""
-    found = get_session().scalar(select(Outlet).where(Outlet.slug == slug.lower()))
+    # No slug holds a control character, and PostgreSQL refuses a NUL in a query.
+    found = None
+    if not _CONTROL.search(slug):
+        found = get_session().scalar(select(Outlet).where(Outlet.slug == slug.lower()))
     if found is None:
         raise ApiError(404, f"No outlet is called {slug!r}. List them at /api/v1/outlets.")
     body = outlet_json(found)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from server.db import get_session
-from server.models import LookupMiss
+from server.models import Feedback, LookupMiss
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -331,3 +331,24 @@ def test_control_characters_in_text_are_dropped_not_fatal(client: FlaskClient) -
 @pytest.mark.parametrize("path", ["/api/v1/outlets?q=a%00b", "/api/v1/stories?q=a%00b"])
 def test_nul_in_a_search_is_harmless(client: FlaskClient, path: str) -> None:
     assert client.get(path).status_code == 200
+
+
+def test_a_lone_surrogate_in_feedback_is_dropped_not_fatal(app: Flask, client: FlaskClient) -> None:
+    # JSON may escape half a surrogate pair, which UTF-8 cannot encode (tests/test_api_fuzz.py).
+    for message, status in [('"wrong \\ud800rating\\udfff"', 201), ('"\\ud800"', 400)]:
+        response = client.post(
+            "/api/v1/feedback",
+            data=f'{{"outlet": "bbc-news", "message": {message}}}',
+            content_type="application/json",
+        )
+        assert response.status_code == status
+    problem(response)
+    with app.app_context():
+        assert get_session().scalars(select(Feedback.message)).all() == ["wrong rating"]
+
+
+def test_nul_in_an_outlet_slug_is_a_404(client: FlaskClient) -> None:
+    # PostgreSQL refuses a NUL in a query (tests/test_api_fuzz.py).
+    response = client.get("/api/v1/outlets/bbc%00news")
+    assert response.status_code == 404
+    problem(response)
