@@ -19,7 +19,6 @@ Errors are ``application/problem+json`` with a 4xx status and a ``detail`` sente
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +31,7 @@ from .errors import ApiError
 from .models import Feedback, Outlet
 from .openapi import spec
 from .outlets import Catalog, CatalogCache, dump_index, outlet_json
+from .text import UNSTORABLE, plain
 from .times import parse_iso_time
 from .urls import ParsedURL, URLError, canonicalize
 
@@ -61,24 +61,12 @@ def _parse_url(raw: object) -> ParsedURL:
         raise ApiError(400, f"That is not a web address we can read: {exc}.") from None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-
-
-def _plain(text: str) -> str:
-    """Drop control characters and lone surrogates (JSON may carry ``"\\ud800"``).
-
-    PostgreSQL refuses NUL in text, UTF-8 cannot encode a lone surrogate, and neither
-    belongs in prose. (A JSON surrogate pair arrives as one character and is kept.)
-    """
-    return _CONTROL.sub("", text).strip()
-
-
 def _parse_title(raw: object) -> str | None:
     if raw is None:
         return None
     if not isinstance(raw, str):
         raise ApiError(400, "`title` must be a string.")
-    title = _plain(raw)
+    title = plain(raw)
     if len(title) > MAX_TITLE:
         raise ApiError(400, f"The title is longer than {MAX_TITLE} characters.")
     return title or None
@@ -190,7 +178,7 @@ def outlets() -> Response:
     biases = _choice("bias", ratings.BIAS_LABELS)
     factualities = _choice("factuality", ratings.FACTUALITY_LABELS)
     countries = [c.upper() for c in _choice_free("country")]
-    text = _plain(request.args.get("q") or "")
+    text = plain(request.args.get("q") or "")
     if len(text) > 200:
         raise ApiError(400, "`q` is longer than 200 characters.")
     page = _int_arg("page", 1, 1, 100_000)
@@ -250,7 +238,7 @@ def outlet(slug: str) -> Response:
     """Show one outlet with its rating and the provider ratings behind it."""
     # No slug holds a control character, and PostgreSQL refuses a NUL in a query.
     found = None
-    if not _CONTROL.search(slug):
+    if not UNSTORABLE.search(slug):
         found = get_session().scalar(select(Outlet).where(Outlet.slug == slug.lower()))
     if found is None:
         raise ApiError(404, f"No outlet is called {slug!r}. List them at /api/v1/outlets.")
@@ -282,7 +270,7 @@ def feedback() -> Response:
         raise ApiError(400, 'Send a JSON object such as {"outlet": "bbc-news", "message": "…"}.')
     message = body.get("message")
     if isinstance(message, str):
-        message = _plain(message)
+        message = plain(message)
     if not isinstance(message, str) or not message or len(message) > 5000:
         raise ApiError(400, "Say what is wrong in `message` (1 to 5000 characters).")
     slug = body.get("outlet")
@@ -306,7 +294,7 @@ def feedback() -> Response:
 @bp.get("/stories")
 def stories() -> Response:
     """Search recent stories by words of their headlines."""
-    text = _plain(request.args.get("q") or "")
+    text = plain(request.args.get("q") or "")
     if len(text) > MAX_TITLE:
         raise ApiError(400, f"`q` is longer than {MAX_TITLE} characters.")
     limit = _int_arg("limit", 20, 1, 100)

@@ -8,7 +8,6 @@ answer every request.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -23,17 +22,17 @@ from .coverage import BlindspotRule, CoverageItem, iso_utc, item_json, summarize
 from .matching import CLUSTER_THRESHOLD, MATCH_THRESHOLD, Match, StoryIndex
 from .models import Article, Outlet, Story, utcnow
 from .outlets import Catalog
+from .text import plain
 from .urls import ParsedURL, URLError, canonicalize
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
 class NewArticle:
     """An article to ingest, as a feed entry or a bulk-file row gives it.
 
-    Control characters are dropped from the text: PostgreSQL refuses NUL in text columns,
-    and a feed or file that carries one should not fail its whole batch.
+    Control characters and lone surrogates are dropped from the text (`text.plain`):
+    PostgreSQL refuses NUL, UTF-8 cannot encode a lone surrogate, and a feed or file that
+    carries one should not fail its whole batch.
     """
 
     url: str
@@ -45,9 +44,9 @@ class NewArticle:
     to no outlet (a redirector's link, such as FeedBurner's or Google News')."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "title", _CONTROL.sub("", self.title).strip())
+        object.__setattr__(self, "title", plain(self.title))
         if self.description is not None:
-            object.__setattr__(self, "description", _CONTROL.sub("", self.description).strip())
+            object.__setattr__(self, "description", plain(self.description))
 
 
 @dataclass

@@ -1056,3 +1056,18 @@ def test_cli_ingest_feeds_runs_needs_every(seeded: Flask, runner: FlaskCliRunner
 
     assert result.exit_code == 2
     assert "--runs needs --every" in result.output
+
+
+def test_cli_ingest_file_drops_a_lone_surrogate_from_a_headline(
+    seeded: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    # JSON may escape half a surrogate pair ("\ud800"), which UTF-8 cannot store.
+    row = {**ROWS[0], "title": "Odd \ud800half-pair in a headline", "description": "d\udfff"}
+    path = _write_jsonl(tmp_path / "odd.jsonl", [row])
+    assert "\\ud800" in path.read_text(encoding="utf-8")
+
+    result = runner.invoke(args=["ingest", "file", str(path)])
+
+    assert result.exit_code == 0, result.output
+    answer = seeded.test_client().get("/api/v1/lookup", query_string={"url": row["url"]})
+    assert answer.get_json()["story"]["title"] == "Odd half-pair in a headline"
