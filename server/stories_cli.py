@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
+from .config import DEFAULTS
 from .matching import (
     CLUSTER_THRESHOLD,
     MATCH_THRESHOLD,
@@ -54,7 +55,7 @@ def stories() -> None:
 _window = click.option(
     "--window-days",
     type=click.FloatRange(min=0, min_open=True),
-    default=3.0,
+    default=DEFAULTS["STORY_WINDOW_DAYS"],
     show_default=True,
     envvar="PARALLAX_STORY_WINDOW_DAYS",
     show_envvar=True,
