@@ -19,101 +19,44 @@ Errors are ``application/problem+json`` with a 4xx status and a ``detail`` sente
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import func, or_, select
 
+from . import lookup as lookups
 from . import ratings
-from .db import get_session
-from .errors import ApiError
+from .catalog import dump_index, outlet_json
+from .errors import ApiError, problem
+from .lookup import BadInput, parse_url
 from .models import Feedback, Outlet
 from .openapi import spec
-from .outlets import Catalog, CatalogCache, dump_index, outlet_json
+from .services import current_catalog, get_services, get_session
 from .text import UNSTORABLE, plain
-from .times import parse_iso_time
-from .urls import ParsedURL, URLError, canonicalize
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 health = Blueprint("health", __name__)
 
-MAX_URL = 2048
-MAX_TITLE = 1000
+
+def _sentence(exc: BadInput) -> str:
+    """Say what is wrong with a parameter, naming it as the API does."""
+    return f"`{exc.field}`: {exc.message}."
 
 
-def catalog() -> Catalog:
-    """Return this worker's catalog of outlets, reloaded when it changes."""
-    cache: CatalogCache = current_app.extensions["parallax.catalog"]
-    return cache.fresh() or cache.get(get_session())
+@bp.errorhandler(BadInput)
+def _bad_input(exc: BadInput) -> Response:
+    return problem(400, _sentence(exc))
 
 
-def _parse_url(raw: object) -> ParsedURL:
-    if not isinstance(raw, str) or not raw.strip():
-        raise ApiError(400, "Give the article's address as `url`, e.g. ?url=https://…")
-    if len(raw) > MAX_URL:
-        raise ApiError(
-            400, f"The URL is longer than {MAX_URL} characters; send the article's own address."
-        )
-    try:
-        return canonicalize(raw)
-    except URLError as exc:
-        raise ApiError(400, f"That is not a web address we can read: {exc}.") from None
-
-
-def _parse_title(raw: object) -> str | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, str):
-        raise ApiError(400, "`title` must be a string.")
-    title = plain(raw)
-    if len(title) > MAX_TITLE:
-        raise ApiError(400, f"The title is longer than {MAX_TITLE} characters.")
-    return title or None
-
-
-def _parse_published(raw: object) -> datetime | None:
-    """Return the ``published`` parameter as a UTC datetime: ISO 8601 text, naive taken as UTC."""
-    if raw is None or raw == "":
-        return None
-    message = "`published` must be an ISO 8601 time such as 2026-11-29T08:00:00Z."
-    if not isinstance(raw, str) or len(raw) > 40:
-        raise ApiError(400, message)
-    try:
-        return parse_iso_time(raw, naive_utc=True, field="published")
-    except ValueError:
-        raise ApiError(400, message) from None
-
-
-def lookup_answer(
-    raw_url: object, raw_title: object = None, raw_published: object = None
-) -> dict[str, Any]:
-    """Answer one lookup: the canonical URL, the outlet and, when matched, the story."""
-    parsed = _parse_url(raw_url)
-    title = _parse_title(raw_title)
-    published = _parse_published(raw_published)
-    cat = catalog()
-    slug = cat.resolver.resolve(parsed)
-    outlet = cat.outlets.get(slug) if slug else None
-    if outlet is None:
-        current_app.extensions["parallax.misses"].count(parsed.domain)
-    stories = current_app.extensions["parallax.stories"]
-    story = stories.for_lookup(get_session, parsed, title, outlet, cat, published)
-    return {
-        "url": raw_url,
-        "canonical_url": parsed.url,
-        "domain": parsed.domain,
-        "host": parsed.host,
-        "outlet": outlet,
-        "story": story,
-    }
+def _lookup(url: object, title: object = None, published: object = None) -> dict[str, Any]:
+    return lookups.lookup(get_services(), get_session, url, title, published)
 
 
 @bp.get("/lookup")
 def lookup() -> Response:
     """Look up one URL (and optionally its headline)."""
     args = request.args
-    return jsonify(lookup_answer(args.get("url"), args.get("title"), args.get("published")))
+    return jsonify(_lookup(args.get("url"), args.get("title"), args.get("published")))
 
 
 @bp.post("/lookup")
@@ -131,7 +74,7 @@ def lookup_batch() -> Response:
         raise ApiError(400, 'Send the URLs as "urls" (a list of strings) or "items".')
     if not isinstance(items, list):
         raise ApiError(400, "`urls` / `items` must be a list.")
-    limit = current_app.config["MAX_BATCH"]
+    limit = get_services().max_batch
     if len(items) > limit:
         raise ApiError(
             413, f"A batch holds at most {limit} URLs; this one has {len(items)}. Split it."
@@ -143,9 +86,9 @@ def lookup_batch() -> Response:
         else:
             url, title, published = item, None, None
         try:
-            results.append(lookup_answer(url, title, published))
-        except ApiError as exc:
-            results.append({"url": url, "error": {"status": exc.status, "detail": exc.detail}})
+            results.append(_lookup(url, title, published))
+        except BadInput as exc:
+            results.append({"url": url, "error": {"status": 400, "detail": _sentence(exc)}})
     return jsonify({"results": results})
 
 
@@ -201,7 +144,7 @@ def outlets() -> Response:
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    cat = catalog()
+    cat = current_catalog()
     return jsonify(
         {
             "outlets": [cat.outlets[s] for s in slugs if s in cat.outlets],
@@ -225,7 +168,7 @@ def _choice_free(name: str) -> list[str]:
 @bp.get("/outlets/index")
 def outlets_index() -> Response:
     """Serve every rule with its outlet's rating, compactly, with an ETag."""
-    cat = catalog()
+    cat = current_catalog()
     response = Response(dump_index(cat), mimetype="application/json")
     response.set_etag(cat.etag)
     response.headers["Cache-Control"] = "no-cache"
@@ -275,14 +218,14 @@ def feedback() -> Response:
         raise ApiError(400, "Say what is wrong in `message` (1 to 5000 characters).")
     slug = body.get("outlet")
     session = get_session()
-    if slug is not None and (not isinstance(slug, str) or slug not in catalog().outlets):
+    if slug is not None and (not isinstance(slug, str) or slug not in current_catalog().outlets):
         raise ApiError(404, f"No outlet is called {slug!r}.")
     suggested = body.get("suggested_bias")
     if suggested is not None and suggested not in ratings.BIAS_LABELS:
         raise ApiError(400, f"`suggested_bias` must be one of: {', '.join(ratings.BIAS_LABELS)}.")
     url = body.get("url")
     if url is not None:
-        url = _parse_url(url).url
+        url = parse_url(url).url
     item = Feedback(outlet_slug=slug, url=url, suggested_bias=suggested, message=message)
     session.add(item)
     session.commit()
@@ -295,18 +238,16 @@ def feedback() -> Response:
 def stories() -> Response:
     """Search recent stories by words of their headlines."""
     text = plain(request.args.get("q") or "")
-    if len(text) > MAX_TITLE:
-        raise ApiError(400, f"`q` is longer than {MAX_TITLE} characters.")
+    if len(text) > lookups.MAX_TITLE:
+        raise ApiError(400, f"`q` is longer than {lookups.MAX_TITLE} characters.")
     limit = _int_arg("limit", 20, 1, 100)
-    service = current_app.extensions["parallax.stories"]
-    return jsonify({"stories": service.search(get_session(), text, limit)})
+    return jsonify({"stories": lookups.search(get_session(), text, limit)})
 
 
 @bp.get("/stories/<int:story_id>")
 def story(story_id: int) -> Response:
     """Show one story with all its coverage and splits."""
-    service = current_app.extensions["parallax.stories"]
-    body = service.story_json(get_session(), story_id)
+    body = lookups.story_json(get_session(), story_id, get_services().blindspot_rule)
     if body is None:
         raise ApiError(404, f"There is no story {story_id}. Search them at /api/v1/stories?q=…")
     return jsonify(body)
@@ -319,8 +260,8 @@ def blindspots() -> Response:
     side = request.args.get("side")
     if side not in (None, "left", "right"):
         raise ApiError(400, "`side` is left or right.")
-    service = current_app.extensions["parallax.stories"]
-    return jsonify({"stories": service.blindspots(get_session(), limit, side)})
+    rule = get_services().blindspot_rule
+    return jsonify({"stories": lookups.blindspots(get_session(), rule, limit, side)})
 
 
 @bp.get("/openapi.json")

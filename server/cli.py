@@ -1,8 +1,8 @@
-"""The ``parallax`` command line, built on Flask's CLI.
+"""The ``parallax`` commands, built on Flask's CLI.
 
-``parallax serve`` migrates the database, loads the starter data into an empty one and
-serves the app with gunicorn; the other commands work on the same database, named by
-``PARALLAX_DATABASE_URL`` (an SQLite file in the instance folder by default).
+They work on the app's database, named by ``PARALLAX_DATABASE_URL`` (an SQLite file in the
+instance folder by default). ``parallax serve`` and the console script itself live in
+:mod:`server.app`, which registers these commands and ``parallax stories``.
 """
 
 from __future__ import annotations
@@ -15,84 +15,29 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
+from sqlalchemy import select
 
-from . import db, outlets, providers, starter, stories_cli
-from .errors import ApiError
+from . import catalog, db, ingest, outlet_csv, outlets, providers, starter
+from .lookup import BadInput, lookup
+from .models import Feed, Outlet
+from .services import get_services, get_session
 
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
-    app.cli.add_command(serve)
-    app.cli.add_command(lookup)
+    app.cli.add_command(lookup_command)
     app.cli.add_command(db_group)
     app.cli.add_command(outlets_group)
     app.cli.add_command(ingest_group)
     app.cli.add_command(feeds_group)
-    app.cli.add_command(stories_cli.stories)
-
-
-def main() -> None:
-    """Run the ``parallax`` console script."""
-    from . import create_app
-
-    group = FlaskGroup(
-        create_app=create_app,
-        add_default_commands=False,
-        add_version_option=False,
-        load_dotenv=False,
-        help="Parallax: outlet ratings, story matching and coverage.",
-    )
-    # The app is always ours: Flask's --app, --env-file and --debug would only confuse.
-    group.params = [p for p in group.params if p.name not in {"app", "env_file", "debug"}]
-    group.main()
 
 
 def prepare_database() -> str:
-    """Migrate the database and load the starter data if it is empty."""
-    engine = db.get_engine()
-    db.upgrade(engine)
-    if not current_app.config["LOAD_STARTER_DATA"]:
-        return "starter data switched off"
-    session = db.get_session()
-    return starter.load_starter_data(session, current_app.extensions["parallax.stories"])
-
-
-@click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
-@with_appcontext
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Migrate, load starter data if the database is empty, and serve the app."""
-    from gunicorn.app.base import BaseApplication
-
-    click.echo(prepare_database())
-    db.get_engine().dispose()  # no connection may cross into the forked workers
-    config = dict(current_app.config)
-
-    class Server(BaseApplication):
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", threads)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("accesslog", "-")
-
-        def load(self) -> Flask:
-            from . import create_app
-
-            app = create_app(config)
-            # Build the catalog and the story index before the first request, not during it.
-            with app.app_context():
-                session = db.get_session()
-                app.extensions["parallax.catalog"].get(session)
-                app.extensions["parallax.stories"].index(session)
-            return app
-
-    click.echo(f"Parallax is serving on http://{host}:{port}/ (Ctrl+C stops it)")
-    Server().run()
+    """Migrate the database and load the starter data if it is empty; say what was done."""
+    return starter.prepare(
+        get_services(), get_session(), load=bool(current_app.config["LOAD_STARTER_DATA"])
+    )
 
 
 @click.group("db")
@@ -104,8 +49,9 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade() -> None:
     """Migrate the database to the newest schema."""
-    db.upgrade(db.get_engine())
-    click.echo(f"database is up to date: {db.get_engine().url.render_as_string()}")
+    engine = get_services().engine
+    db.upgrade(engine)
+    click.echo(f"database is up to date: {engine.url.render_as_string()}")
 
 
 @db_group.command("seed")
@@ -139,25 +85,24 @@ def _describe(answer: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-@click.command()
+@click.command("lookup")
 @click.argument("urls", nargs=-1, required=True)
 @click.option("--title", help="The article's headline, to find its story.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of text.")
 @with_appcontext
-def lookup(urls: tuple[str, ...], title: str | None, as_json: bool) -> None:
+def lookup_command(urls: tuple[str, ...], title: str | None, as_json: bool) -> None:
     """Print the outlet and rating of each URL (exit status 2 if any is not a URL)."""
-    from .api import lookup_answer
-
     failed = False
     for url in urls:
         try:
-            answer = lookup_answer(url, title)
-        except ApiError as exc:
+            answer = lookup(get_services(), get_session, url, title)
+        except BadInput as exc:
             failed = True
+            what = "--title" if exc.field == "title" else "URL"
             if as_json:
-                click.echo(json.dumps({"url": url, "error": exc.detail}))
+                click.echo(json.dumps({"url": url, "error": f"{what}: {exc.message}"}))
             else:
-                click.echo(f"{url}\n  error          {exc.detail}", err=True)
+                click.echo(f"{url}\n  error          {what}: {exc.message}", err=True)
             continue
         click.echo(json.dumps(answer) if as_json else _describe(answer))
     if failed:
@@ -177,14 +122,14 @@ def outlets_group() -> None:
 @with_appcontext
 def outlets_import(path: Path, update: bool, reason: str | None, actor: str) -> None:
     """Import outlets from a CSV file, all or nothing."""
-    session = db.get_session()
+    session = get_session()
     try:
         with path.open(encoding="utf-8", newline="") as stream:
-            records = outlets.read_csv(stream)
+            records = outlet_csv.read_csv(stream)
         result = outlets.import_records(
             session, records, actor=actor, reason=reason or f"import of {path.name}", update=update
         )
-    except outlets.OutletDataError as exc:
+    except outlet_csv.OutletDataError as exc:
         session.rollback()
         raise click.ClickException(f"nothing was imported:\n{exc}") from None
     except UnicodeDecodeError:
@@ -212,12 +157,12 @@ def outlets_providers(provider: str, path: Path) -> None:
     They are shown with each outlet and never change its displayed rating.
     """
     reader = providers.read_mbfc if provider == "mbfc" else providers.read_allsides
-    session = db.get_session()
+    session = get_session()
     try:
         with path.open(encoding="utf-8", newline="") as stream:
             records = reader(stream)
-        catalog = current_app.extensions["parallax.catalog"].get(session)
-        result = providers.import_provider(session, catalog, provider, records)
+        resolver = get_services().catalog.get(session).resolver
+        result = providers.import_provider(session, resolver, provider, records)
     except (providers.ProviderFormatError, UnicodeDecodeError) as exc:
         session.rollback()
         raise click.ClickException(f"nothing was imported: {path}: {exc}") from None
@@ -233,12 +178,12 @@ def outlets_providers(provider: str, path: Path) -> None:
 @with_appcontext
 def outlets_export(path: Path | None) -> None:
     """Write every outlet as CSV to PATH (or standard output)."""
-    rows = outlets.all_outlets(db.get_session())
+    rows = [outlets.record_of(o) for o in catalog.all_outlets(get_session())]
     if path is None:
-        outlets.write_csv(rows, sys.stdout)
+        outlet_csv.write_csv(rows, sys.stdout)
         return
     with path.open("w", encoding="utf-8", newline="") as stream:
-        outlets.write_csv(rows, stream)
+        outlet_csv.write_csv(rows, stream)
     click.echo(f"wrote {len(rows)} outlets to {path}")
 
 
@@ -248,7 +193,7 @@ def outlets_export(path: Path | None) -> None:
 @with_appcontext
 def outlets_list(bias: str | None, country: str | None) -> None:
     """List outlets with their rating."""
-    for outlet in outlets.all_outlets(db.get_session()):
+    for outlet in catalog.all_outlets(get_session()):
         if bias and outlet.bias != bias or country and outlet.country != country.upper():
             continue
         click.echo(
@@ -301,15 +246,13 @@ def ingest_feeds(slugs: tuple[str, ...], every: float | None, runs: int | None) 
 
 def _ingest_feeds_once(slugs: tuple[str, ...]) -> None:
     """Run `parallax ingest feeds` once and print its report."""
-    from . import ingest
-
-    session = db.get_session()
-    catalog = current_app.extensions["parallax.catalog"].get(session)
+    services = get_services()
+    session = get_session()
     try:
         report = ingest.ingest_feeds(
             session,
-            catalog,
-            current_app.extensions["parallax.stories"],
+            services.catalog.get(session),
+            services.stories,
             timeout=float(current_app.config["FEED_TIMEOUT"]),
             user_agent=str(current_app.config["USER_AGENT"]),
             only=set(slugs) or None,
@@ -338,14 +281,10 @@ def ingest_file(path: Path) -> None:
     All or nothing: one bad row rejects the file (exit status 1). Articles already stored
     are skipped, so a file can be ingested again safely.
     """
-    from . import ingest
-
-    session = db.get_session()
-    catalog = current_app.extensions["parallax.catalog"].get(session)
+    services = get_services()
+    session = get_session()
     try:
-        result = ingest.ingest_file(
-            session, catalog, current_app.extensions["parallax.stories"], path
-        )
+        result = ingest.ingest_file(session, services.catalog.get(session), services.stories, path)
     except ingest.IngestFileError as exc:
         raise click.ClickException(f"nothing was ingested from {path.name}:\n{exc}") from None
     click.echo(
@@ -368,22 +307,11 @@ def feeds_add(slug: str, url: str) -> None:
 
     An outlet import keeps the feed even when its file does not list it.
     """
-    from sqlalchemy import select
-
-    from .models import Feed, Outlet
-
-    session = db.get_session()
-    outlet = session.scalar(select(Outlet).where(Outlet.slug == slug))
-    if outlet is None:
-        raise click.ClickException(f"no such outlet: {slug}")
-    if not url.startswith(("http://", "https://")):
-        raise click.ClickException("the feed URL must start with http:// or https://")
-    owner = session.scalar(select(Outlet.slug).join(Outlet.feeds).where(Feed.url == url))
-    if owner is not None:
-        raise click.ClickException(f"{url} is already a feed of {owner}")
-    before = [feed.url for feed in outlet.feeds]
-    outlet.feeds.append(Feed(url=url))
-    outlets.audit_feed_change(session, outlet, before, "cli", "parallax feeds add")
+    session = get_session()
+    try:
+        outlets.add_feed(session, slug, url, actor="cli", reason="parallax feeds add")
+    except outlets.FeedChangeError as exc:
+        raise click.ClickException(str(exc)) from None
     session.commit()
     click.echo(f"added {url} to {slug}")
 
@@ -399,22 +327,13 @@ def feeds_remove(url: str, slug: str | None) -> None:
     import of a file that still lists the feed adds it back only with --update, like any
     other change to curated data.
     """
-    from sqlalchemy import select
-
-    from .models import Feed
-
-    session = db.get_session()
-    feed = session.scalar(select(Feed).where(Feed.url == url))
-    if feed is None:
-        moved = outlets.feed_moves(session).get(url)
-        hint = f" (it moved permanently to {moved})" if moved else ""
-        raise click.ClickException(f"no such feed: {url}{hint}")
-    outlet = feed.outlet
-    if slug is not None and outlet.slug != slug:
-        raise click.ClickException(f"{url} is a feed of {outlet.slug}, not of {slug}")
-    before = [f.url for f in outlet.feeds]
-    outlet.feeds.remove(feed)  # articles belong to outlets and stories, never to a feed
-    outlets.audit_feed_change(session, outlet, before, "cli", "parallax feeds remove")
+    session = get_session()
+    try:
+        outlet = outlets.remove_feed(
+            session, url, only_of=slug, actor="cli", reason="parallax feeds remove"
+        )
+    except outlets.FeedChangeError as exc:
+        raise click.ClickException(str(exc)) from None
     session.commit()
     click.echo(f"removed {url} from {outlet.slug}")
 
@@ -424,14 +343,10 @@ def feeds_remove(url: str, slug: str | None) -> None:
 @with_appcontext
 def feeds_list(slug: str | None) -> None:
     """List feeds with the result of their last fetch."""
-    from sqlalchemy import select
-
-    from .models import Feed, Outlet
-
     query = select(Outlet.slug, Feed).join(Feed.outlet).order_by(Outlet.slug, Feed.id)
     if slug:
         query = query.where(Outlet.slug == slug)
-    for outlet_slug, feed in db.get_session().execute(query):
+    for outlet_slug, feed in get_session().execute(query):
         if feed.last_fetched_at is None:
             last = "never fetched"
         else:

@@ -1,8 +1,9 @@
-"""The database: engine, one session per request, and migrations.
+"""The database: the engine and the migrations.
 
 Plain SQLAlchemy rather than a Flask extension, so the CLI, the benches and the tests use
-the same engine and sessions with or without an app. The schema is owned by Alembic
-(``server/migrations``); ``upgrade`` brings any database to the newest revision.
+the same engine with or without an app (:mod:`server.services` opens one session per
+request). The schema is owned by Alembic (``server/migrations``); ``upgrade`` brings any
+database to the newest revision.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -53,38 +52,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
-def init_app(app: Flask) -> None:
-    """Create the app's engine and session factory and close sessions on teardown."""
-    url = app.config["DATABASE_URL"] or default_url(app)
-    app.config["DATABASE_URL"] = url
-    engine = make_engine(url)
-    app.extensions["parallax.engine"] = engine
-    app.extensions["parallax.sessions"] = sessionmaker(engine, expire_on_commit=False)
-    app.teardown_appcontext(close_session)
-
-
-def default_url(app: Flask) -> str:
+def default_url(instance_path: str | Path) -> str:
     """Return the embedded default: an SQLite file in the instance folder."""
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{Path(app.instance_path) / 'parallax.sqlite'}"
-
-
-def get_engine() -> Engine:
-    """Return the current app's engine."""
-    engine: Engine = current_app.extensions["parallax.engine"]
-    return engine
-
-
-def get_session() -> Session:
-    """Return this request's session, opening it on first use."""
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["parallax.sessions"]()
-    session: Session = g.db_session
-    return session
-
-
-def close_session(_exc: BaseException | None = None) -> None:
-    """Close this request's session, if one was opened."""
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(instance_path) / 'parallax.sqlite'}"

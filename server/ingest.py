@@ -19,21 +19,20 @@ relative to the feed) is credited to the feed's own outlet. Article links are ne
 A bulk file, unlike a feed, is all-or-nothing. Every row is validated first and any
 problem, named by its line, rejects the whole file before anything is stored.
 
-Both go through :meth:`StoryService.add_articles`, which deduplicates by canonical URL and
-clusters the new articles into stories. Nothing here imports Flask.
+Both go through :func:`add_articles`, the one writer of articles: it deduplicates by
+canonical URL, credits each article to its outlet and clusters the new ones into stories
+through this worker's :class:`~server.stories.StoryService`. Nothing here imports Flask.
 """
 
 from __future__ import annotations
 
-import csv
 import http.client
-import json
 import re
 import time
 import urllib.error
 import urllib.request
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -43,15 +42,17 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import Feed, Outlet, utcnow
-from .outlets import FEED_MOVE_ACTOR, Catalog, audit_feed_change
-from .stories import IngestResult, NewArticle, StoryService
+from .catalog import Catalog
+from .models import Article, Feed, Outlet, Story, utcnow
+from .outlets import move_feed
+from .records import RecordError, read_rows
+from .stories import StoryService
+from .text import plain
 from .times import parse_time
-from .urls import URLError, canonicalize
+from .urls import ParsedURL, URLError, canonicalize
 
 MAX_FEED_BYTES = 5 * 1024 * 1024
 """Largest feed body read (after decompression); real feeds are well under 1 MB."""
@@ -63,7 +64,6 @@ FUTURE_SLACK = timedelta(hours=1)
 """An entry dated further ahead than this is taken as published now: a wrong clock or zone
 in a feed must not put an article in a story days away."""
 PERMANENT_REDIRECTS = frozenset({301, 308})
-MAX_FEED_URL = 2048
 """The length of the ``feed.url`` column: a longer redirect target is not stored."""
 _TOO_LARGE = f"feed larger than {MAX_FEED_BYTES // (1024 * 1024)} MB"
 ACCEPT = (
@@ -92,6 +92,163 @@ class IngestFileError(ValueError):
 
 
 # --- plain text ----------------------------------------------------------------------------
+
+
+# --- the writer ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    """An article to ingest, as a feed entry or a bulk-file row gives it.
+
+    Control characters and lone surrogates are dropped from the text (`text.plain`):
+    PostgreSQL refuses NUL, UTF-8 cannot encode a lone surrogate, and a feed or file that
+    carries one should not fail its whole batch.
+    """
+
+    url: str
+    title: str
+    published_at: datetime | None = None
+    description: str | None = None
+    feed_outlet: str | None = None
+    """The slug of the outlet whose feed listed the article: credited when the URL resolves
+    to no outlet (a redirector's link, such as FeedBurner's or Google News')."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", plain(self.title))
+        if self.description is not None:
+            object.__setattr__(self, "description", plain(self.description))
+
+
+@dataclass
+class IngestResult:
+    """What an ingest did: articles added, duplicates skipped, stories opened."""
+
+    added: int = 0
+    duplicates: int = 0
+    new_stories: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def add_articles(
+    session: Session,
+    catalog: Catalog,
+    stories: StoryService,
+    articles: Iterable[NewArticle],
+    source: str,
+) -> IngestResult:
+    """Store new articles and cluster them into stories, in time order.
+
+    Articles are known by their canonical URL: one already stored (or twice in this
+    batch) is a duplicate and is skipped. Each is credited to the outlet its URL
+    resolves to, else to its ``feed_outlet``. The caller commits, so a bulk file is
+    all-or-nothing; a caller that rolls back must call ``stories.reset()``, since the
+    index already holds the articles. An undated article is clustered as published when
+    it was first seen (now): without a time it would be a candidate for every story.
+    """
+    result = IngestResult()
+    parsed: list[tuple[ParsedURL, NewArticle]] = []
+    for item in articles:
+        try:
+            parsed.append((canonicalize(item.url), item))
+        except URLError as exc:
+            result.errors.append(f"{item.url!r}: {exc}")
+    keys = [p.key for p, _ in parsed]
+    known: set[str] = set()
+    for chunk in range(0, len(keys), 500):
+        known.update(
+            session.scalars(
+                select(Article.url_key).where(Article.url_key.in_(keys[chunk : chunk + 500]))
+            )
+        )
+    fresh: dict[str, tuple[ParsedURL, NewArticle]] = {}
+    for p, item in parsed:
+        if p.key in known or p.key in fresh:
+            result.duplicates += 1
+        else:
+            fresh[p.key] = (p, item)
+    outlet_ids = {slug: id_ for slug, id_ in session.execute(select(Outlet.slug, Outlet.id))}
+    now = utcnow()
+    ordered = sorted(fresh.values(), key=lambda pair: pair[1].published_at or now)
+    with stories.writing(session) as index:
+        touched: set[int] = set()
+        added: list[Article] = []
+        for p, item in ordered:
+            slug = catalog.resolver.resolve(p) or item.feed_outlet
+
+            def open_story(item: NewArticle = item) -> int:
+                story = Story(title=item.title, first_seen=item.published_at or now)
+                session.add(story)
+                session.flush()
+                result.new_stories += 1
+                return story.id
+
+            story_id, _ = index.assign(item.title, item.published_at or now, open_story)
+            article = Article(
+                url=p.url,
+                url_key=p.key,
+                domain=p.domain,
+                outlet_id=outlet_ids.get(slug) if slug else None,
+                title=item.title,
+                description=item.description,
+                published_at=item.published_at,
+                first_seen=now,
+                source=source,
+                story_id=story_id,
+            )
+            session.add(article)
+            added.append(article)
+            stories.stored(p.key, story_id)
+            touched.add(story_id)
+            result.added += 1
+        session.flush()
+        _recount(session, touched)
+        stories.indexed(article.id for article in added)
+    return result
+
+
+def _recount(session: Session, story_ids: set[int]) -> None:
+    """Refresh the counts and time span of the given stories.
+
+    Outlets are counted distinct; an unrated site counts once per domain.
+    """
+    ids = sorted(story_ids)
+    for chunk in range(0, len(ids), 500):
+        rows = session.execute(
+            select(
+                Article.story_id,
+                Article.outlet_id,
+                Article.domain,
+                func.coalesce(Article.published_at, Article.first_seen),
+            ).where(Article.story_id.in_(ids[chunk : chunk + 500]))
+        )
+        spans: dict[int, tuple[int, set[object], datetime, datetime]] = {}
+        for story_id, outlet_id, domain, when in rows:
+            assert story_id is not None  # the query asks for these stories only
+            when = _aware(when)
+            count, outlets, first, last = spans.get(story_id, (0, set(), when, when))
+            outlets.add(outlet_id if outlet_id is not None else domain)
+            spans[story_id] = (count + 1, outlets, min(first, when), max(last, when))
+        for story_id, (count, outlets, first, last) in spans.items():
+            story = session.get(Story, story_id)
+            if story is not None:
+                story.article_count = count
+                story.outlet_count = len(outlets)
+                story.first_seen = first
+                story.last_seen = last
+
+
+def _aware(value: datetime | str) -> datetime:
+    """Return a UTC-aware time from what an aggregate query gives back.
+
+    SQLite hands ``coalesce`` of timestamps back as text without a zone.
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# --- feeds -----------------------------------------------------------------------------------
 
 
 class _TextOnly(HTMLParser):
@@ -499,7 +656,7 @@ def _store(
             # The feed says whose articles they are: following each redirector's link to
             # find out would cost a request per entry. A link to a known outlet keeps it.
             articles = [replace(a, feed_outlet=slug) for a in fetched.articles]
-            result = stories.add_articles(session, catalog, articles, "feed")
+            result = add_articles(session, catalog, stories, articles, "feed")
             session.commit()
         except Exception as exc:  # a database failure is this feed's error
             session.rollback()
@@ -519,7 +676,7 @@ def _store(
             )
     if fetched.moved_to:
         # After the articles are committed: a move that cannot be stored loses nothing else.
-        problem = _move_feed(session, feed_id, fetched.moved_to)
+        problem = move_feed(session, feed_id, fetched.moved_to)
         if problem is None:
             outcome.moved_to = fetched.moved_to
         else:
@@ -534,40 +691,6 @@ def _store(
 def _join(*warnings: str | None) -> str | None:
     """Return the warnings that are set, joined with semicolons, or None."""
     return "; ".join(w for w in warnings if w) or None
-
-
-def _move_feed(session: Session, feed_id: int, new_url: str) -> str | None:
-    """Store a permanently moved feed's new URL, audited; return why not when it is kept.
-
-    Feed URLs are unique: when the new URL is already stored, as a feed of this outlet or
-    of another, the old URL is kept and the caller reports it, every run, until a
-    maintainer removes one of the two.
-    """
-    moved = f"moved permanently to {new_url}"
-    if len(new_url) > MAX_FEED_URL:
-        return f"{moved}, longer than {MAX_FEED_URL} characters; kept the old URL"
-    holder = session.scalar(select(Outlet.slug).join(Outlet.feeds).where(Feed.url == new_url))
-    if holder is not None:
-        return f"{moved}, already a feed of {holder}; kept the old URL"
-    feed = session.get(Feed, feed_id)
-    if feed is None:
-        return f"{moved}, but the feed was removed during the run"
-    outlet = feed.outlet
-    before, old_url = [f.url for f in outlet.feeds], feed.url
-    feed.url = new_url
-    audit_feed_change(
-        session,
-        outlet,
-        before,
-        FEED_MOVE_ACTOR,
-        f"the feed moved permanently: {old_url} redirects to {new_url}",
-    )
-    try:
-        session.commit()
-    except SQLAlchemyError as exc:  # e.g. another process stored the same URL meanwhile
-        session.rollback()
-        return f"{moved}, but storing it failed ({type(exc).__name__}); kept the old URL"
-    return None
 
 
 # --- bulk files ----------------------------------------------------------------------------
@@ -609,58 +732,24 @@ def _row_article(row: dict[str, Any]) -> NewArticle:
     )
 
 
-def _jsonl_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """Yield (line number, row or problem) for each non-blank line of JSONL text."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, f"not valid JSON ({exc.msg})"
-            continue
-        yield number, row if isinstance(row, dict) else "not a JSON object"
-
-
-def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """Yield (line number, row or problem) for each record of CSV text with a header."""
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    header = reader.fieldnames or []
-    missing = [name for name in ("url", "title") if name not in header]
-    if missing:
-        yield 1, f"the header has no {' or '.join(missing)} column"
-        return
-    line = reader.line_num + 1
-    for row in reader:
-        if None in row:
-            yield line, "more fields than the header names"
-        else:
-            yield line, dict(row)
-        line = reader.line_num + 1
-
-
 def read_articles(path: Path) -> list[NewArticle]:
     """Read and validate every row of a JSONL or CSV file; raise IngestFileError if any is bad."""
     suffix = path.suffix.lower()
     if suffix not in (".jsonl", ".ndjson", ".csv"):
         raise IngestFileError([f"{path.name}: expected a .jsonl or .csv file"])
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise IngestFileError([f"{path.name}: the file is not UTF-8 text"]) from None
-    except OSError as exc:
-        raise IngestFileError([f"{path.name}: {exc.strerror or exc}"]) from None
-    rows = _csv_rows(text) if suffix == ".csv" else _jsonl_rows(text)
     articles: list[NewArticle] = []
     problems: list[str] = []
-    for number, row in rows:
-        if isinstance(row, str):
-            problems.append(f"line {number}: {row}")
-            continue
-        try:
-            articles.append(_row_article(row))
-        except ValueError as exc:
-            problems.append(f"line {number}: {exc}")
+    try:
+        for number, row in read_rows(path, required=("url", "title")):
+            if isinstance(row, str):
+                problems.append(f"line {number}: {row}")
+                continue
+            try:
+                articles.append(_row_article(row))
+            except ValueError as exc:
+                problems.append(f"line {number}: {exc}")
+    except RecordError as exc:
+        raise IngestFileError([f"{path.name}: {exc}"]) from None
     if problems:
         if len(problems) > MAX_PROBLEMS:
             problems = problems[:MAX_PROBLEMS] + [f"… and {len(problems) - MAX_PROBLEMS} more"]
@@ -679,7 +768,7 @@ def ingest_file(
     """
     articles = read_articles(path)
     try:
-        result = stories.add_articles(session, catalog, articles, "file")
+        result = add_articles(session, catalog, stories, articles, "file")
         if result.errors:
             raise IngestFileError(result.errors)
         session.commit()

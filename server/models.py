@@ -231,6 +231,10 @@ class LookupMiss(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+CATALOG_VERSION = "catalog_version"
+"""The :class:`Setting` that changes whenever any outlet or rule does; workers poll it."""
+
+
 class Setting(Base):
     """A small key-value store; holds the catalog version that workers poll."""
 

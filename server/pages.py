@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
+from . import lookup as lookups
 from . import ratings
-from .api import lookup_answer
-from .db import get_session
 from .errors import ApiError
 from .models import Outlet, ProviderRating
+from .services import get_services, get_session
 
 PROVIDER_NAMES = {"mbfc": "Media Bias/Fact Check", "allsides": "AllSides"}
 
@@ -30,10 +30,10 @@ def home() -> str:
     answer, error = None, None
     if url:
         try:
-            answer = lookup_answer(url, title or None)
-        except ApiError as exc:
-            error = exc.detail
-    service = current_app.extensions["parallax.stories"]
+            answer = lookups.lookup(get_services(), get_session, url, title or None)
+        except lookups.BadInput as exc:
+            error = f"{exc.message[:1].upper()}{exc.message[1:]}."
+    rule = get_services().blindspot_rule
     session = get_session()
     others: Sequence[ProviderRating] = []
     if answer and answer["outlet"]:
@@ -50,8 +50,8 @@ def home() -> str:
         answer=answer,
         error=error,
         others=others,
-        recent=[] if answer else service.search(session, "", 8),
-        blindspots=[] if answer else service.blindspots(session, 4),
+        recent=[] if answer else lookups.search(session, "", 8),
+        blindspots=[] if answer else lookups.blindspots(session, rule, 4),
         bias={level.label: level for level in ratings.BIAS},
         factuality={level.label: level for level in ratings.FACTUALITY},
         ownership=ratings.OWNERSHIP,
@@ -63,7 +63,7 @@ def home() -> str:
 @bp.get("/stories/<int:story_id>")
 def story(story_id: int) -> str:
     """Show one story with all its coverage."""
-    body = current_app.extensions["parallax.stories"].story_json(get_session(), story_id)
+    body = lookups.story_json(get_session(), story_id, get_services().blindspot_rule)
     if body is None:
         raise ApiError(404, f"There is no story {story_id}.", "Story not found")
     return render_template(

@@ -26,8 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Outlet, ProviderRating
-from .outlets import Catalog
-from .urls import URLError, canonicalize
+from .urls import OutletResolver, URLError, canonicalize
 
 MBFC_BIAS = {
     "left": "left",
@@ -156,7 +155,7 @@ class ProviderImport:
 
 
 def import_provider(
-    session: Session, catalog: Catalog, provider: str, records: list[ProviderRecord]
+    session: Session, resolver: OutletResolver[str], provider: str, records: list[ProviderRecord]
 ) -> ProviderImport:
     """Match records to outlets and store them as this provider's ratings.
 
@@ -172,7 +171,7 @@ def import_provider(
         slug = None
         if record.site:
             try:
-                slug = catalog.resolver.resolve(canonicalize(record.site))
+                slug = resolver.resolve(canonicalize(record.site))
             except URLError:
                 slug = None
         else:

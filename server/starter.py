@@ -15,9 +15,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .catalog import load_catalog
+from .db import upgrade
+from .ingest import NewArticle, add_articles
 from .models import Outlet
-from .outlets import import_records, load_catalog, read_csv
-from .stories import NewArticle, StoryService
+from .outlet_csv import read_csv
+from .outlets import import_records
+from .services import Services
+from .stories import StoryService
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -62,7 +67,16 @@ def load_starter_data(session: Session, stories: StoryService, data_dir: Path = 
     demo = data_dir / "demo_articles.jsonl"
     added = 0
     if demo.exists():
-        result = stories.add_articles(session, load_catalog(session), demo_articles(demo), "demo")
+        catalog = load_catalog(session)
+        result = add_articles(session, catalog, stories, demo_articles(demo), "demo")
         added = result.added
     session.commit()
     return f"loaded {created} outlets and {added} demo articles"
+
+
+def prepare(services: Services, session: Session, load: bool = True) -> str:
+    """Migrate the database and, when ``load``, fill an empty one; say what was done."""
+    upgrade(services.engine)
+    if not load:
+        return "starter data switched off"
+    return load_starter_data(session, services.stories)

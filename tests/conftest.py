@@ -20,6 +20,7 @@ from sqlalchemy import text
 from server import create_app
 from server.db import make_engine, upgrade
 from server.models import Base
+from server.services import get_services
 
 DATA = Path(__file__).parent / "data"
 
@@ -57,7 +58,7 @@ def app(database_url: str) -> Iterator[Flask]:
             "RATE_LIMIT": "100000 per minute",
         }
     )
-    engine = app.extensions["parallax.engine"]
+    engine = get_services(app).engine
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
@@ -76,7 +77,7 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
 
     yield make
     for app in made:
-        app.extensions["parallax.engine"].dispose()
+        get_services(app).engine.dispose()
 
 
 @pytest.fixture

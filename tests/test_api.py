@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from server.db import get_session
 from server.models import Feedback, LookupMiss
+from server.services import get_services, get_session
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -291,7 +291,7 @@ def test_unrated_lookups_count_the_domain_only(app: Flask, client: FlaskClient) 
     for path in ("a?secret=1", "b", "c"):
         client.get("/api/v1/lookup", query_string={"url": f"https://news.unrated-news.org/{path}"})
     client.get("/api/v1/lookup?url=https://www.bbc.co.uk/news/1")
-    app.extensions["parallax.misses"].flush()
+    get_services(app).misses.flush()
     with app.app_context():
         rows = get_session().execute(select(LookupMiss.domain, LookupMiss.count)).all()
     assert [tuple(row) for row in rows] == [("unrated-news.org", 3)]

@@ -26,9 +26,9 @@ from schemathesis.checks import (
     unsupported_method,
 )
 
-from server.db import get_session
+from server.ingest import NewArticle, add_articles
 from server.openapi import spec
-from server.stories import NewArticle
+from server.services import get_services, get_session
 
 EXAMPLES = 60
 
@@ -134,9 +134,9 @@ def fuzzed(seeded: Flask) -> Flask:
     """Return the seeded app with a few stories, so lookups and searches find some."""
     with seeded.app_context():
         session = get_session()
-        catalog = seeded.extensions["parallax.catalog"].get(session)
+        catalog = get_services(seeded).catalog.get(session)
         items = [NewArticle(url, title, NOW - timedelta(hours=h)) for url, title, h in ARTICLES]
-        seeded.extensions["parallax.stories"].add_articles(session, catalog, items, "file")
+        add_articles(session, catalog, get_services(seeded).stories, items, "file")
         session.commit()
     return seeded
 

@@ -28,10 +28,11 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from server import db, ingest
+from server import ingest
 from server.ingest import FeedError, IngestFileError, fetch_feed, ingest_feeds, plain_text
 from server.models import Article, Feed, Outlet, RatingChange, Story
 from server.outlets import FEED_MOVE_ACTOR
+from server.services import get_services, get_session
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -214,7 +215,7 @@ def closed_port_url() -> str:
 def session(seeded: Flask) -> Iterator[Session]:
     """Return a session of the seeded app, inside its app context."""
     with seeded.app_context():
-        yield db.get_session()
+        yield get_session()
 
 
 def _add_feeds(session: Session, feeds: dict[str, str]) -> None:
@@ -227,14 +228,14 @@ def _add_feeds(session: Session, feeds: dict[str, str]) -> None:
 
 
 def _run(app: Flask, session: Session, only: set[str] | None = None) -> ingest.FeedsReport:
-    catalog = app.extensions["parallax.catalog"].get(session)
-    stories = app.extensions["parallax.stories"]
+    catalog = get_services(app).catalog.get(session)
+    stories = get_services(app).stories
     return ingest_feeds(session, catalog, stories, timeout=5.0, user_agent=UA, only=only)
 
 
 def _ingest_file(app: Flask, session: Session, path: Path) -> ingest.IngestResult:
-    catalog = app.extensions["parallax.catalog"].get(session)
-    return ingest.ingest_file(session, catalog, app.extensions["parallax.stories"], path)
+    catalog = get_services(app).catalog.get(session)
+    return ingest.ingest_file(session, catalog, get_services(app).stories, path)
 
 
 def _articles(session: Session) -> dict[str, Article]:
@@ -1026,8 +1027,8 @@ def test_every_demo_article_belongs_to_a_rated_outlet(app: Flask) -> None:
     from server.starter import load_starter_data
 
     with app.app_context():
-        session = db.get_session()
-        load_starter_data(session, app.extensions["parallax.stories"])
+        session = get_session()
+        load_starter_data(session, get_services(app).stories)
 
         unrated = session.scalars(select(Article.url).where(Article.outlet_id.is_(None))).all()
         assert unrated == []

@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-from server.db import get_session
 from server.models import Outlet, RatingChange
-from server.outlets import COLUMNS, OutletDataError, merge_feeds, read_csv_text
+from server.outlet_csv import COLUMNS, OutletDataError, merge_feeds, read_csv_text
 from server.ratings import BIAS_LABELS, FACTUALITY_LABELS
+from server.services import get_services, get_session
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -207,7 +207,7 @@ def test_feeds_remove_is_audited_like_feeds_add_and_reloads_the_catalog(
 ) -> None:
     runner.invoke(args=["feeds", "add", "bbc-news", ADDED_FEED])
     with seeded.app_context():
-        before = seeded.extensions["parallax.catalog"].get(get_session())
+        before = get_services(seeded).catalog.get(get_session())
     assert before.outlets["bbc-news"]["feeds"] == [ADDED_FEED]
 
     result = runner.invoke(args=["feeds", "remove", ADDED_FEED])
@@ -216,7 +216,7 @@ def test_feeds_remove_is_audited_like_feeds_add_and_reloads_the_catalog(
     with seeded.app_context():
         session = get_session()
         change = session.scalars(select(RatingChange).order_by(RatingChange.id.desc())).first()
-        after = seeded.extensions["parallax.catalog"].get(session)
+        after = get_services(seeded).catalog.get(session)
     assert change is not None and change.outlet_slug == "bbc-news"
     assert change.changes == {"feeds": [[ADDED_FEED], []]}
     assert (change.actor, change.reason) == ("cli", "parallax feeds remove")

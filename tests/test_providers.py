@@ -136,9 +136,9 @@ def test_our_ratings_agree_with_mbfc_within_one_step(app: Flask, runner: FlaskCl
     assert result.exit_code == 0, result.output
     from sqlalchemy import select
 
-    from server.db import get_session
     from server.models import Outlet, ProviderRating
     from server.ratings import bias_score
+    from server.services import get_session
 
     with app.app_context():
         pairs = (

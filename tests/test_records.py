@@ -82,7 +82,7 @@ def test_ids_keep_leading_zeros_as_text() -> None:
     [
         ('{"id": 1, "title": "ok"}\n{"id": 2}\n', "jsonl", "line 2: missing 'title'"),
         ('{"id": 1, "title": "ok"}\nnot json\n', "jsonl", "line 2: not valid JSON"),
-        ("[1, 2]\n", "jsonl", "line 1: expected a JSON object"),
+        ("[1, 2]\n", "jsonl", "line 1: not a JSON object"),
         ('{"title": "no id"}\n', "jsonl", "line 1: missing 'id'"),
         (
             '{"id": 1, "title": "t", "published_at": "yesterday"}\n',

@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import func, select
 
-from server.db import get_session
 from server.models import Article, Story
+from server.services import get_services, get_session
 from server.starter import load_starter_data
 
 
 def test_starter_data_loads_once_and_demo_stories_have_several_sides(app: Flask) -> None:
     with app.app_context():
         session = get_session()
-        service = app.extensions["parallax.stories"]
+        service = get_services(app).stories
         said = load_starter_data(session, service)
         assert said.startswith("loaded 6") and said.endswith("95 demo articles")
         assert load_starter_data(session, service).startswith("database already holds outlets")

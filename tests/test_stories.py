@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from server.db import get_session
+from server.ingest import NewArticle, add_articles
 from server.models import Article
-from server.stories import NewArticle
+from server.services import get_services, get_session
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -83,10 +83,10 @@ def stories(seeded: Flask) -> Flask:
     """Ingest the articles above into the seeded app."""
     with seeded.app_context():
         session = get_session()
-        catalog = seeded.extensions["parallax.catalog"].get(session)
-        service = seeded.extensions["parallax.stories"]
+        catalog = get_services(seeded).catalog.get(session)
+        service = get_services(seeded).stories
         items = [NewArticle(url, title, NOW - timedelta(hours=h)) for url, title, h in ARTICLES]
-        result = service.add_articles(session, catalog, items, "file")
+        result = add_articles(session, catalog, service, items, "file")
         session.commit()
     assert result.added == len(ARTICLES)
     assert result.new_stories == 3
@@ -217,12 +217,10 @@ def test_unknown_story_is_404(stories: Flask, client: FlaskClient, story_id: str
 def test_reingesting_a_url_is_a_duplicate(stories: Flask) -> None:
     with stories.app_context():
         session = get_session()
-        catalog = stories.extensions["parallax.catalog"].get(session)
+        catalog = get_services(stories).catalog.get(session)
         url = "https://www.bbc.co.uk/news/world-europe-1?utm_medium=rss#comments"
         again = [NewArticle(url, "Other title", NOW)]
-        result = stories.extensions["parallax.stories"].add_articles(
-            session, catalog, again, "feed"
-        )
+        result = add_articles(session, catalog, get_services(stories).stories, again, "feed")
     assert (result.added, result.duplicates) == (0, 1)
 
 
@@ -238,9 +236,9 @@ def test_feed_outlet_is_credited_only_when_the_url_resolves_to_no_outlet(
 ) -> None:
     with seeded.app_context():
         session = get_session()
-        catalog = seeded.extensions["parallax.catalog"].get(session)
+        catalog = get_services(seeded).catalog.get(session)
         article = NewArticle(url, "Senate passes stopgap bill", NOW, feed_outlet="fox-news")
-        seeded.extensions["parallax.stories"].add_articles(session, catalog, [article], "feed")
+        add_articles(session, catalog, get_services(seeded).stories, [article], "feed")
         session.commit()
         stored = session.scalars(select(Article)).one()
         assert stored.outlet is not None and stored.outlet.slug == credited
@@ -288,13 +286,11 @@ def test_learning_from_lookups_adds_rated_articles_only(
 def test_nul_in_an_ingested_headline_is_dropped(seeded: Flask) -> None:
     with seeded.app_context():
         session = get_session()
-        catalog = seeded.extensions["parallax.catalog"].get(session)
+        catalog = get_services(seeded).catalog.get(session)
         article = NewArticle(
             "https://www.bbc.co.uk/news/nul", "Bad\x00 byte headline", NOW, "d\x00"
         )
-        result = seeded.extensions["parallax.stories"].add_articles(
-            session, catalog, [article], "file"
-        )
+        result = add_articles(session, catalog, get_services(seeded).stories, [article], "file")
         session.commit()
     assert result.added == 1
     story = seeded.test_client().get("/api/v1/lookup?url=https://www.bbc.co.uk/news/nul")
@@ -310,9 +306,9 @@ def test_a_worker_sees_what_another_stored_before_its_own_ingest(
     def ingest(app: Flask, url: str, title: str) -> None:
         with app.app_context():
             session = get_session()
-            catalog = app.extensions["parallax.catalog"].get(session)
+            catalog = get_services(app).catalog.get(session)
             article = NewArticle(url, title, NOW)
-            app.extensions["parallax.stories"].add_articles(session, catalog, [article], "feed")
+            add_articles(session, catalog, get_services(app).stories, [article], "feed")
             session.commit()
 
     first.test_client().get("/api/v1/lookup?url=https://www.bbc.co.uk/news/warm-up")

@@ -1,0 +1,225 @@
+"""Looking an article up: the product's main use case, and the story answers around it.
+
+Given an article's address (and, when the reader's page gives them, its headline and
+publication time) :func:`lookup` answers who published it, how that outlet is rated and
+which story it belongs to, with the other coverage and the bias split. The JSON API, the
+lookup page and ``parallax lookup`` all call it and differ only in how they show the
+answer. Input it cannot take raises :class:`BadInput`; each edge says so in its own words.
+
+A lookup is a read: the database session is opened only when it is needed (most lookups
+of articles without a story never touch it). The one write is learning from lookups, when
+switched on: a rated article seen with its headline joins the index (:mod:`server.ingest`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from .coverage import BlindspotRule, CoverageItem, iso_utc, item_json, summarize
+from .ingest import NewArticle, add_articles
+from .matching import Match
+from .models import Article, Story, utcnow
+from .services import Services
+from .text import plain
+from .times import parse_iso_time
+from .urls import ParsedURL, URLError, canonicalize
+
+MAX_URL = 2048
+MAX_TITLE = 1000
+MAX_PUBLISHED = 40
+
+
+class BadInput(ValueError):
+    """Input a lookup cannot take: ``field`` names it and the message says what to fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def parse_url(raw: object, field: str = "url") -> ParsedURL:
+    """Return an article address read and canonicalised; raise :class:`BadInput`."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise BadInput(field, "no article address was given")
+    if len(raw) > MAX_URL:
+        raise BadInput(
+            field, f"the address is longer than {MAX_URL} characters; give the article's own"
+        )
+    try:
+        return canonicalize(raw)
+    except URLError as exc:
+        raise BadInput(field, f"that is not a web address we can read: {exc}") from None
+
+
+def parse_title(raw: object) -> str | None:
+    """Return a headline made storable, or None when there is none."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise BadInput("title", "the headline must be text")
+    title = plain(raw)
+    if len(title) > MAX_TITLE:
+        raise BadInput("title", f"the headline is longer than {MAX_TITLE} characters")
+    return title or None
+
+
+def parse_published(raw: object) -> datetime | None:
+    """Return a publication time as UTC: ISO 8601 text, a time without a zone taken as UTC."""
+    if raw is None or raw == "":
+        return None
+    message = "the publication time must be an ISO 8601 time such as 2026-11-29T08:00:00Z"
+    if not isinstance(raw, str) or len(raw) > MAX_PUBLISHED:
+        raise BadInput("published", message)
+    try:
+        return parse_iso_time(raw, naive_utc=True, field="published")
+    except ValueError:
+        raise BadInput("published", message) from None
+
+
+def lookup(
+    services: Services,
+    sessions: Callable[[], Session],
+    raw_url: object,
+    raw_title: object = None,
+    raw_published: object = None,
+) -> dict[str, Any]:
+    """Answer one lookup: the canonical URL, the outlet and, when matched, the story.
+
+    ``sessions`` returns the caller's session, opened on first call.
+    """
+    parsed = parse_url(raw_url)
+    title = parse_title(raw_title)
+    published = parse_published(raw_published)
+    catalog = services.catalog.fresh() or services.catalog.get(sessions())
+    slug = catalog.resolver.resolve(parsed)
+    outlet = catalog.outlets.get(slug) if slug else None
+    if outlet is None:
+        services.misses.count(parsed.domain)
+    stories = services.stories
+    index = stories.fresh_index() or stories.index(sessions())
+    match: dict[str, Any] | None = None
+    story_id = stories.story_of_url(parsed.key)
+    if story_id is not None:
+        match = {"method": "url", "score": 1.0}
+    elif title:
+        found: Match | None = index.match(title, published or utcnow())
+        if found is not None:
+            story_id = found.story_id
+            match = {"method": "title", "score": round(found.score, 3)}
+        if services.learn_from_lookups and outlet is not None:
+            learned = NewArticle(parsed.url, title, published or utcnow())
+            add_articles(sessions(), catalog, stories, [learned], "lookup")
+            sessions().commit()
+    story = None
+    if story_id is not None:
+        story = story_json(
+            sessions(), story_id, services.blindspot_rule, exclude_key=parsed.key, match=match
+        )
+    return {
+        "url": raw_url,
+        "canonical_url": parsed.url,
+        "domain": parsed.domain,
+        "host": parsed.host,
+        "outlet": outlet,
+        "story": story,
+    }
+
+
+def story_json(
+    session: Session,
+    story_id: int,
+    rule: BlindspotRule,
+    exclude_key: str | None = None,
+    match: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
+    """Return a story with its other coverage, splits, blindspot and first report."""
+    if not 0 < story_id < 2**31:  # beyond the integer key (32-bit on PostgreSQL)
+        return None
+    story = session.get(Story, story_id)
+    if story is None:
+        return None
+    articles = session.scalars(
+        select(Article)
+        .options(joinedload(Article.outlet))
+        .where(Article.story_id == story_id)
+        .order_by(Article.published_at, Article.id)
+    ).all()
+    items = [_item(a) for a in articles]
+    body = _story_brief(story)
+    if match is not None:
+        body["match"] = match
+    body["articles"] = [
+        item_json(item)
+        for item, article in zip(items, articles, strict=True)
+        if article.url_key != exclude_key
+    ]
+    body.update(summarize(items, rule))
+    return body
+
+
+def search(session: Session, text: str, limit: int) -> list[dict[str, Any]]:
+    """Return recent stories whose representative title holds every word of ``text``."""
+    query = select(Story)
+    for word in text.lower().split()[:10]:
+        query = query.where(func.lower(Story.title).like(f"%{_escape_like(word)}%", escape="\\"))
+    stories = session.scalars(query.order_by(Story.last_seen.desc()).limit(limit)).all()
+    return [_story_brief(s) for s in stories]
+
+
+def blindspots(
+    session: Session, rule: BlindspotRule, limit: int, side: str | None = None, recent: int = 500
+) -> list[dict[str, Any]]:
+    """Return recent stories that one side ignores, by the configured rule."""
+    stories = session.scalars(
+        select(Story)
+        .where(Story.outlet_count >= rule.min_rated_outlets)
+        .order_by(Story.last_seen.desc())
+        .limit(recent)
+    ).all()
+    found = []
+    for story in stories:
+        body = story_json(session, story.id, rule)
+        if body and body["blindspot"] and (side is None or body["blindspot"] == side):
+            brief = _story_brief(story)
+            brief["blindspot"] = body["blindspot"]
+            brief["bias_split"] = body["bias_split"]
+            found.append(brief)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _item(article: Article) -> CoverageItem:
+    outlet = article.outlet
+    return CoverageItem(
+        url=article.url,
+        title=article.title,
+        published_at=article.published_at,
+        domain=article.domain,
+        outlet_slug=outlet.slug if outlet else None,
+        outlet_name=outlet.name if outlet else None,
+        bias=outlet.bias if outlet else None,
+        factuality=outlet.factuality if outlet else None,
+        ownership=outlet.ownership if outlet else None,
+    )
+
+
+def _story_brief(story: Story) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "title": story.title,
+        "article_count": story.article_count,
+        "outlet_count": story.outlet_count,
+        "first_seen": iso_utc(story.first_seen),
+        "last_seen": iso_utc(story.last_seen),
+    }
