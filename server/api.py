@@ -2,11 +2,13 @@
 
 How to use it:
 
-- ``GET /api/v1/lookup?url=U&title=T`` — who published U and how that outlet is rated;
-  with a title (or a URL the service has ingested), the story it belongs to, the other
+- ``GET /api/v1/lookup?url=U&title=T&published=P&description=D`` — who published U and how
+  that outlet is rated; with a title (and, better, the article's description and
+  publication time) or a URL the service has ingested, the story it belongs to, the other
   coverage and the bias split. ``outlet`` and ``story`` are ``null`` when unknown.
-- ``POST /api/v1/lookup`` — ``{"urls": [...]}`` or ``{"items": [{"url", "title"}]}``, at
-  most ``MAX_BATCH`` (200); one result per item, in order, each an answer or an error.
+- ``POST /api/v1/lookup`` — ``{"urls": [...]}`` or ``{"items": [{"url", "title",
+  "published", "description"}]}``, at most ``MAX_BATCH`` (200); one result per item, in
+  order, each an answer or an error.
 - ``GET /api/v1/outlets`` (``bias``, ``factuality``, ``country``, ``q``, ``page``,
   ``per_page``), ``GET /api/v1/outlets/<slug>``, ``GET /api/v1/outlets/index`` (compact,
   with an ETag: send ``If-None-Match`` and get 304 while nothing changed).
@@ -48,15 +50,19 @@ def _bad_input(exc: BadInput) -> Response:
     return problem(400, _sentence(exc))
 
 
-def _lookup(url: object, title: object = None, published: object = None) -> dict[str, Any]:
-    return lookups.lookup(get_services(), get_session, url, title, published)
+def _lookup(
+    url: object, title: object = None, published: object = None, description: object = None
+) -> dict[str, Any]:
+    return lookups.lookup(get_services(), get_session, url, title, published, description)
 
 
 @bp.get("/lookup")
 def lookup() -> Response:
     """Look up one URL (and optionally its headline)."""
     args = request.args
-    return jsonify(_lookup(args.get("url"), args.get("title"), args.get("published")))
+    return jsonify(
+        _lookup(args.get("url"), args.get("title"), args.get("published"), args.get("description"))
+    )
 
 
 @bp.post("/lookup")
@@ -82,11 +88,12 @@ def lookup_batch() -> Response:
     results = []
     for item in items:
         if isinstance(item, dict):
-            url, title, published = item.get("url"), item.get("title"), item.get("published")
+            url = item.get("url")
+            extra = (item.get("title"), item.get("published"), item.get("description"))
         else:
-            url, title, published = item, None, None
+            url, extra = item, (None, None, None)
         try:
-            results.append(_lookup(url, title, published))
+            results.append(_lookup(url, *extra))
         except BadInput as exc:
             results.append({"url": url, "error": {"status": 400, "detail": _sentence(exc)}})
     return jsonify({"results": results})

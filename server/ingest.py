@@ -57,7 +57,7 @@ from .urls import ParsedURL, URLError, canonicalize
 MAX_FEED_BYTES = 5 * 1024 * 1024
 """Largest feed body read (after decompression); real feeds are well under 1 MB."""
 MAX_TITLE = 500
-MAX_DESCRIPTION = 1000
+MAX_DESCRIPTION = 500  # the opening sentences: what matching uses and pages show
 MAX_PROBLEMS = 50
 """A rejected file lists at most this many problems: enough to fix it, not a flood."""
 FUTURE_SLACK = timedelta(hours=1)

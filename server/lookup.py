@@ -31,6 +31,7 @@ from .urls import ParsedURL, URLError, canonicalize
 
 MAX_URL = 2048
 MAX_TITLE = 1000
+MAX_DESCRIPTION = 2000
 MAX_PUBLISHED = 40
 
 
@@ -69,6 +70,24 @@ def parse_title(raw: object) -> str | None:
     return title or None
 
 
+def parse_description(raw: object) -> str | None:
+    """Return an article's description (its opening) made storable, or None when there is none.
+
+    Pages give 300 characters or so (``og:description``); a longer text is refused rather
+    than cut, so a client sending a whole article body learns it at once.
+    """
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise BadInput("description", "the description must be text")
+    description = plain(raw).strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise BadInput(
+            "description", f"the description is longer than {MAX_DESCRIPTION} characters"
+        )
+    return description or None
+
+
 def parse_published(raw: object) -> datetime | None:
     """Return a publication time as UTC: ISO 8601 text, a time without a zone taken as UTC."""
     if raw is None or raw == "":
@@ -88,6 +107,7 @@ def lookup(
     raw_url: object,
     raw_title: object = None,
     raw_published: object = None,
+    raw_description: object = None,
 ) -> dict[str, Any]:
     """Answer one lookup: the canonical URL, the outlet and, when matched, the story.
 
@@ -96,6 +116,7 @@ def lookup(
     parsed = parse_url(raw_url)
     title = parse_title(raw_title)
     published = parse_published(raw_published)
+    description = parse_description(raw_description)
     catalog = services.catalog.fresh() or services.catalog.get(sessions())
     slug = catalog.resolver.resolve(parsed)
     outlet = catalog.outlets.get(slug) if slug else None
@@ -113,7 +134,7 @@ def lookup(
             story_id = found.story_id
             match = {"method": "title", "score": round(found.score, 3)}
         if services.learn_from_lookups and outlet is not None:
-            learned = NewArticle(parsed.url, title, published or utcnow())
+            learned = NewArticle(parsed.url, title, published or utcnow(), description)
             add_articles(sessions(), catalog, stories, [learned], "lookup")
             sessions().commit()
     story = None

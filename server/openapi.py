@@ -168,6 +168,11 @@ def spec() -> dict[str, Any]:
                     _query("url", "The article's address (a scheme may be left out).", True),
                     _query("title", "The article's headline, to find its story."),
                     _query("published", "When the article was published (ISO 8601)."),
+                    _query(
+                        "description",
+                        "The article's description or opening sentences (og:description), "
+                        "at most 2000 characters: it helps find the story.",
+                    ),
                 ],
                 "responses": {"200": _json(_ref("Lookup"), "The answer."), **_problems(400, 429)},
             },
@@ -187,6 +192,8 @@ def spec() -> dict[str, Any]:
                                             "properties": {
                                                 "url": {"type": "string"},
                                                 "title": {"type": "string"},
+                                                "published": {"type": "string"},
+                                                "description": {"type": "string"},
                                             },
                                         },
                                     },

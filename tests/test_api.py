@@ -85,6 +85,7 @@ def test_unrated_domain_answers_null_outlet_with_domain(client: FlaskClient) -> 
         {"url": "https://" + "a" * 3000 + ".com/"},
         {"url": "https://bbc.co.uk/x", "title": "t" * 1001},
         {"url": "https://bbc.co.uk/x", "published": "yesterday"},
+        {"url": "https://bbc.co.uk/x", "description": "d" * 2001},
     ],
 )
 def test_bad_lookup_input_is_a_400_problem(client: FlaskClient, query: dict) -> None:
@@ -102,6 +103,30 @@ def test_batch_lookup_answers_each_url_in_order(client: FlaskClient) -> None:
     assert [r.get("outlet", {}) and r["outlet"]["slug"] for r in results[:1]] == ["bbc-news"]
     assert results[1]["error"]["status"] == 400
     assert results[2]["outlet"] is None
+
+
+def test_lookup_takes_a_description_get_and_post(client: FlaskClient) -> None:
+    opening = "The Bank of England held its main rate at 5.25% on Thursday."
+    response = client.get(
+        "/api/v1/lookup",
+        query_string={
+            "url": "https://www.bbc.co.uk/news/x",
+            "title": "Rates",
+            "description": opening,
+        },
+    )
+    assert response.status_code == 200
+    assert response.get_json()["outlet"]["slug"] == "bbc-news"
+    items = [
+        {"url": "https://www.bbc.co.uk/news/x", "title": "Rates", "description": opening},
+        {"url": "https://www.bbc.co.uk/news/y", "title": "Rates", "description": ["not text"]},
+    ]
+    results = client.post("/api/v1/lookup", json={"items": items}).get_json()["results"]
+    assert results[0]["outlet"]["slug"] == "bbc-news"
+    assert results[1]["error"] == {
+        "status": 400,
+        "detail": "`description`: the description must be text.",
+    }
 
 
 def test_batch_of_more_than_200_urls_is_413(client: FlaskClient) -> None:

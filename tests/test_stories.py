@@ -283,6 +283,25 @@ def test_learning_from_lookups_adds_rated_articles_only(
     assert again["story"]["match"]["method"] == "url", "the learned article is now known"
 
 
+def test_learning_from_lookups_keeps_the_description(
+    seeded: Flask, make_app: Callable[..., Flask]
+) -> None:
+    app = make_app(CATALOG_TTL=0.0, LEARN_FROM_LOOKUPS=True)
+    opening = "Lava reached the edge of Grindavik overnight, officials said."
+    response = app.test_client().get(
+        "/api/v1/lookup",
+        query_string={
+            "url": "https://www.bbc.co.uk/news/world-europe-98",
+            "title": "Volcano erupts near Reykjavik",
+            "description": opening,
+        },
+    )
+    assert response.status_code == 200
+    with app.app_context():
+        stored = get_session().scalar(select(Article).where(Article.url.like("%europe-98")))
+    assert stored is not None and stored.description == opening
+
+
 def test_nul_in_an_ingested_headline_is_dropped(seeded: Flask) -> None:
     with seeded.app_context():
         session = get_session()
