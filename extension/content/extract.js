@@ -21,8 +21,9 @@ const ARTICLE_TYPES = new Set([
 const ELSEWHERE = /(?:^|[\s_-])(?:aside|sidebar|side-bar|rail|related|recirc|recommended|recommendations|more-stories|most-?popular|most-?read|popular|trending|outbrain|taboola|promo|teasers?|footer|breadcrumbs?|navigation|nav|menu|comments?|comment-\w+|replies|reply|respond|disqus)(?:$|[\s_-])/i;
 const ELSEWHERE_TAGS = new Set(['ASIDE', 'NAV', 'FOOTER']);
 const ELSEWHERE_ROLES = new Set(['complementary', 'navigation', 'contentinfo', 'banner']);
-// Class or id words of the element that holds an article's dateline.
-const DATELINE = /date|time|publish|posted|byline|meta/i;
+// Class or id words of the element that holds an article's dateline, as a selector.
+const DATELINE = ['date', 'time', 'publish', 'posted', 'byline', 'meta']
+  .flatMap((word) => [`[class*="${word}" i]`, `[id*="${word}" i]`]).join(', ');
 // Meta names (lower-cased) that hold the publication time, in order of preference.
 const TIME_METAS = [
   'article:published_time', 'og:published_time', 'og:article:published_time', 'datepublished',
@@ -64,6 +65,14 @@ function elsewhere(element, root) {
 /** Return the elements matching `selector` inside `root` that belong to the article itself. */
 function own(root, selector) {
   return [...root.querySelectorAll(selector)].filter((element) => !elsewhere(element, root));
+}
+
+/** Return the first element matching `selector` inside `root` that belongs to the article. */
+function firstOwn(root, selector, accept = () => true) {
+  for (const element of root.querySelectorAll(selector)) {
+    if (accept(element) && !elsewhere(element, root)) return element;
+  }
+  return null;
 }
 
 /** Return whether a schema.org type (a name, a URL, or a list of them) is an article's. */
@@ -195,7 +204,7 @@ export function extractHeadline(page) {
  * an <h1>: there only an <h1> that the page's title repeats counts.
  */
 function articleHeading({ root, doc }, titles) {
-  const marked = own(root, '[itemprop="headline"]')[0];
+  const marked = firstOwn(root, '[itemprop="headline"]');
   if (marked) return marked.getAttribute('content') ?? text(marked);
   const headings = own(root, 'h1').map(text).filter(Boolean);
   if (root !== doc.body) return headings[0] ?? '';
@@ -209,15 +218,15 @@ function articleHeading({ root, doc }, titles) {
  */
 export function extractDescription(page) {
   const { jsonLd, metas, root, names, host } = page;
-  const paragraph = own(root, 'p').map(text).find((line) => line.length >= 80) ?? '';
+  const paragraph = () => text(firstOwn(root, 'p', (element) => text(element).length >= 80));
   const candidates = [
-    metas.get('og:description'),
-    metas.get('description'),
-    ldText(jsonLd?.description),
+    () => metas.get('og:description'),
+    () => metas.get('description'),
+    () => ldText(jsonLd?.description),
     paragraph,
   ];
   for (const candidate of candidates) {
-    const description = cutDescription(candidate);
+    const description = cutDescription(candidate());
     // Some sites fill og:description with their own name.
     if (description && !isSiteName(description, names, host)) return description;
   }
@@ -255,8 +264,7 @@ export function extractCanonical(page) {
  * title="…">), else the first dateline text that reads as a time.
  */
 function dateline(root, now) {
-  const lines = own(root, '[class], [id]').filter((element) =>
-    DATELINE.test(`${element.getAttribute('class') ?? ''} ${element.getAttribute('id') ?? ''}`));
+  const lines = own(root, DATELINE);
   for (const element of lines) {
     const found = parsePublished(element.getAttribute('datetime') ?? element.getAttribute('title'), now);
     if (found) return found;
@@ -286,8 +294,8 @@ export function extractPublished(page, now = Date.now()) {
       return null;
     }
   };
-  const item = own(root, '[itemprop="datePublished"]')[0];
-  const time = own(root, 'time[pubdate][datetime]')[0] ?? own(root, 'time[datetime]')[0];
+  const item = firstOwn(root, '[itemprop="datePublished"]');
+  const time = firstOwn(root, 'time[pubdate][datetime]') ?? firstOwn(root, 'time[datetime]');
   const readings = [
     read(ldText(jsonLd?.datePublished)),
     ...TIME_METAS.map((name) => read(metas.get(name))),
@@ -295,9 +303,12 @@ export function extractPublished(page, now = Date.now()) {
     item ? read(itemValue(item)) : null,
     time ? read(time.getAttribute('datetime')) : null,
   ];
-  // The dateline is the last resort, and otherwise only says more about a date the page gives.
-  const visible = dateline(root, now);
-  return readings.some(Boolean) ? choosePublished(readings, [visible]) : choosePublished([visible]);
+  // The dateline is the last resort, and otherwise only says more about a time without a zone
+  // or a date alone: it is not even read when the page gives an instant.
+  const found = readings.filter(Boolean);
+  if (!found.length) return choosePublished([dateline(root, now)]);
+  const precise = found.some((reading) => reading.kind === 'instant');
+  return choosePublished(found, precise ? [] : [dateline(root, now)]);
 }
 
 /** Return everything the lookup sends about the page, read once. */

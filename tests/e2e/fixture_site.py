@@ -288,7 +288,7 @@ LARGE_ARTICLE = "/bbc/bench/large-article.html"
 
 
 def large_article_page(base: str, now: datetime, paragraphs: int = 1500, related: int = 400) -> str:
-    """Return a large article page for the extraction benchmark: about 1 MB of markup, a long
+    """Return a large article page for the extraction benchmark: about 0.4 MB of markup, a long
     body, JSON-LD, microdata and a sidebar of related stories that each carry their own date."""
     published = now.astimezone(SITE_ZONE).isoformat()
     data = {"@type": "NewsArticle", "headline": STORM_BBC.title, "datePublished": published}
