@@ -18,7 +18,7 @@ const ARTICLE_TYPES = new Set([
   'LiveBlogPosting', 'Report',
 ]);
 // Class and id words of the parts of a page that are about other pages.
-const ELSEWHERE = /(?:^|[\s_-])(?:aside|sidebar|side-bar|rail|related|recirc|recommended|recommendations|more-stories|most-?popular|most-?read|popular|trending|outbrain|taboola|promo|teasers?|footer|breadcrumbs?|navigation|nav|menu|comments?|comment-\w+|replies|reply|respond|disqus)(?:$|[\s_-])/i;
+const ELSEWHERE = /(?:^|[\s_-])(?:aside|sidebar|side-bar|right-rail|left-rail|related|recirc|recommended|recommendations|more-stories|most-?popular|most-?read|popular|trending|outbrain|taboola|promo|teasers?|footer|breadcrumbs?|navigation|nav|menu|comments?|comment-\w+|replies|reply|respond|disqus)(?:$|[\s_-])/i;
 const ELSEWHERE_TAGS = new Set(['ASIDE', 'NAV', 'FOOTER']);
 const ELSEWHERE_ROLES = new Set(['complementary', 'navigation', 'contentinfo', 'banner']);
 // Class or id words of the element that holds an article's dateline, as a selector.
