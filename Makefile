@@ -26,10 +26,16 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed: the end-to-end tests will be skipped"; fi; }
 
+# The extension's test dependency (linkedom, a DOM for the extraction tests), exactly as
+# package-lock.json pins it.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 # Set up and run every test: the extension's modules with node's test runner, lint and
 # types, then the server and end-to-end suites with pytest (on PostgreSQL too when
 # PARALLAX_TEST_DATABASE_URL names one).
-test: $(BIN)/parallax browser
+test: $(BIN)/parallax browser node_modules/.package-lock.json
 	node --test extension/test/
 	$(BIN)/ruff check server tests bench
 	$(BIN)/mypy

@@ -7,7 +7,10 @@ seeded through its CLI, and Debian's Chromium with the built extension. Prints:
   server and the extension's worker warm (target: 300 ms at most);
 - the main-thread time the content script spends annotating a page of 1,000 links (target:
   under 50 ms), read from the `parallax-collect` / `parallax-annotate` measures the content
-  script puts on the page's performance timeline.
+  script puts on the page's performance timeline;
+- the main-thread time it spends reading a large article page (headline, description,
+  publication time, canonical URL: issue 12; target: 5 ms at most), from its
+  `parallax-extract` measure.
 
 Run: .venv/bin/python bench/extension.py [--runs 20] [--links 1000]
 """
@@ -23,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
 
-from fixture_site import ARTICLES, FixtureSite  # noqa: E402
+from fixture_site import ARTICLES, LARGE_ARTICLE, FixtureSite  # noqa: E402
 from harness import (  # noqa: E402
     ParallaxServer,
     build_extension,
@@ -100,6 +103,30 @@ def measure_links(context, site: FixtureSite, count: int, runs: int) -> list[dic
     return results[1:]  # the first load warms the worker
 
 
+EXTRACTION = """() => {
+  const entries = performance.getEntriesByName('parallax-extract');
+  return {
+    ms: entries.reduce((t, e) => t + e.duration, 0),
+    count: entries.length,
+    bytes: document.documentElement.outerHTML.length,
+  };
+}"""
+
+
+def measure_extraction(context, site: FixtureSite, runs: int) -> list[dict[str, float]]:
+    """Return the extraction cost on the large article page, once per load."""
+    page = context.new_page()
+    results = []
+    for _ in range(runs + 1):
+        page.goto(site.base + LARGE_ARTICLE)
+        page.wait_for_function(
+            "performance.getEntriesByName('parallax-extract').length > 0", timeout=20000
+        )
+        results.append(page.evaluate(EXTRACTION))
+    page.close()
+    return results[1:]  # the first load warms the worker and the module cache
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20, help="page loads per measure")
@@ -128,6 +155,7 @@ def main() -> int:
                     configure_server(context, extension_id, server.base)
                     delays = measure_badge(context, site, args.runs)
                     links = measure_links(context, site, args.links, max(3, args.runs // 4))
+                    extraction = measure_extraction(context, site, args.runs)
         finally:
             server.stop()
             site.stop()
@@ -144,6 +172,13 @@ def main() -> int:
         f"   (collect {statistics.median(r['collect'] for r in links):.1f} ms,"
         f" badges {statistics.median(r['annotate'] for r in links):.1f} ms,"
         f" {links[0]['badges']} badges in {links[0]['scans']} scan(s))"
+    )
+    spent = [r["ms"] for r in extraction]
+    size = extraction[0]["bytes"] / 1e6
+    print(f"Reading a {size:.1f} MB article ({len(spent)} loads, target <= 5 ms main thread):")
+    print(
+        f"  median {statistics.median(spent):6.1f} ms   p95 {percentile(spent, 0.95):6.1f} ms"
+        f"   max {max(spent):6.1f} ms"
     )
     return 0
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from server.times import parse_iso_time, parse_time
+from server.times import interval_centre, parse_iso_time, parse_time, published_interval
 
 MARCH_2014 = datetime(2014, 3, 10, 16, 52, 50, 698000, tzinfo=UTC)
 
@@ -98,3 +98,74 @@ def test_the_largest_epoch_that_fits_is_read() -> None:
 def test_iso_text_is_not_read_as_epoch_milliseconds() -> None:
     with pytest.raises(ValueError, match="not an ISO 8601 time"):
         parse_iso_time("1394470370698", naive_utc=True)
+
+
+# What the extension sends as a lookup's `published` (issue 12), as the instants it stands for.
+@pytest.mark.parametrize(
+    ("value", "earliest", "latest"),
+    [
+        # An instant with a zone is itself.
+        (
+            "2019-10-19T21:38:00.000Z",
+            datetime(2019, 10, 19, 21, 38, tzinfo=UTC),
+            datetime(2019, 10, 19, 21, 38, tzinfo=UTC),
+        ),
+        (
+            "2021-05-04T19:18:00+02:00",
+            datetime(2021, 5, 4, 17, 18, tzinfo=UTC),
+            datetime(2021, 5, 4, 17, 18, tzinfo=UTC),
+        ),
+        (1394470370698, MARCH_2014, MARCH_2014),
+        # A date alone is that whole day, from its start at UTC+14 to its end at UTC−12.
+        (
+            "2019-10-19",
+            datetime(2019, 10, 18, 10, tzinfo=UTC),
+            datetime(2019, 10, 20, 12, tzinfo=UTC),
+        ),
+        # A time without a zone is that wall-clock time anywhere.
+        (
+            "2021-05-04T19:18:00",
+            datetime(2021, 5, 4, 5, 18, tzinfo=UTC),
+            datetime(2021, 5, 5, 7, 18, tzinfo=UTC),
+        ),
+        (
+            " 2021-05-04 19:18 ",
+            datetime(2021, 5, 4, 5, 18, tzinfo=UTC),
+            datetime(2021, 5, 5, 7, 18, tzinfo=UTC),
+        ),
+    ],
+)
+def test_a_published_value_stands_for_the_instants_it_can_mean(
+    value: object, earliest: datetime, latest: datetime
+) -> None:
+    assert published_interval(value) == (earliest, latest)
+
+
+@pytest.mark.parametrize("value", [None, "", "   "])
+def test_no_published_value_is_no_interval(value: object) -> None:
+    assert published_interval(value) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("yesterday", "published 'yesterday' is not an ISO 8601 time"),
+        ("2019-02-30", "published '2019-02-30' is not an ISO 8601 time"),
+        ("0001-01-01", "published '0001-01-01' is out of range"),
+        ("9999-12-31T23:00:00", "published '9999-12-31T23:00:00' is out of range"),
+        (True, "published True is not an ISO 8601 time"),
+    ],
+)
+def test_a_bad_published_value_is_a_value_error(value: object, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{message}"):
+        published_interval(value)
+
+
+def test_the_centre_of_an_interval_widens_the_window_by_half_its_width() -> None:
+    interval = published_interval("2019-10-19")
+    assert interval is not None
+    centre, half = interval_centre(interval)
+    assert centre == datetime(2019, 10, 19, 11, tzinfo=UTC)
+    assert half == timedelta(hours=25)
+    instant = datetime(2019, 10, 19, 21, 38, tzinfo=UTC)
+    assert interval_centre((instant, instant)) == (instant, timedelta(0))

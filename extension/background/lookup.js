@@ -1,5 +1,5 @@
-// Lookups of one article: GET /api/v1/lookup, cached per URL (with its headline and publication
-// time) for a short time in memory and in storage.session (which survives the worker being
+// Lookups of one article: GET /api/v1/lookup, cached per URL (with its headline, description and
+// publication time) for a short time in memory and in storage.session (which survives the worker being
 // stopped but never touches the disk), so that going back to a page or reopening the popup costs
 // no request.
 
@@ -10,16 +10,19 @@ const CACHE_MAX = 200;
 const memory = new Map();
 
 const TITLE_MAX = 300;
+const DESCRIPTION_MAX = 300;
 
 /**
- * Return the query of a lookup. `published` goes with the headline and only with it: the server
- * uses it to centre the window its headline match searches (now by default), so without a
- * headline it changes nothing and is not sent.
+ * Return the query of a lookup. `description` and `published` go with the headline and only
+ * with it: the server uses them in its headline match (the description's words, the window
+ * centred on the publication time, now by default), so without a headline they change nothing
+ * and are not sent.
  */
-export function lookupQuery(url, title, published) {
+export function lookupQuery(url, title, published, description = '') {
   const query = new URLSearchParams({ url });
   if (title) {
     query.set('title', title.slice(0, TITLE_MAX));
+    if (description) query.set('description', description.slice(0, DESCRIPTION_MAX));
     if (published) query.set('published', published);
   }
   return query;
@@ -53,11 +56,11 @@ async function writeCache(storage, key, answer) {
 }
 
 /**
- * Return the server's lookup answer for a URL (and headline, and publication time as ISO 8601
- * text), from the cache when fresh.
+ * Return the server's lookup answer for a URL (and headline, publication time and description),
+ * from the cache when fresh.
  */
-export async function lookup(storage, server, url, title, published = null) {
-  const query = lookupQuery(url, title, published);
+export async function lookup(storage, server, url, title, published = null, description = '') {
+  const query = lookupQuery(url, title, published, description);
   const key = cacheKey(server, query);
   const cached = await readCache(storage, key);
   if (cached) return cached;

@@ -51,15 +51,15 @@ async function resolvePage(message, sender) {
   return { outlet, settings, disabled: false };
 }
 
-// What extractPublished sends: `toISOString()` text (24 characters, within the server's 40).
-// Anything else is dropped rather than sent, since the server refuses the whole lookup (400)
-// for a `published` it cannot read.
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+// What extractPublished sends (shared/published.js): an instant as `toISOString()` writes it,
+// a local time without a zone, or a date. Anything else is dropped rather than sent, since the
+// server refuses the whole lookup (400) for a `published` it cannot read.
+const PUBLISHED = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:\.\d{3}Z)?)?$/;
 
-/** Return the message's publication time when it is ISO 8601 UTC text, else null. */
+/** Return the message's publication time when it has one of the forms we send, else null. */
 function publishedOf(message) {
   const published = message.published;
-  return typeof published === 'string' && ISO_UTC.test(published) ? published : null;
+  return typeof published === 'string' && PUBLISHED.test(published) ? published : null;
 }
 
 async function lookupPage(message, sender) {
@@ -77,9 +77,10 @@ async function lookupPage(message, sender) {
   const canonical = withoutFragment(message.canonicalUrl);
   const url = canonical && resolveSlug(index, canonical) === outlet.slug ? canonical : pageUrl;
   const title = typeof message.title === 'string' ? message.title : '';
+  const description = typeof message.description === 'string' ? message.description : '';
   let state;
   try {
-    const answer = await lookup(storage, settings.server, url, title, publishedOf(message));
+    const answer = await lookup(storage, settings.server, url, title, publishedOf(message), description);
     state = { url, outlet, answer, loading: false, error: null };
   } catch (error) {
     state = { url, outlet, answer: null, loading: false, error: error.message };

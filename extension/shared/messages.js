@@ -10,11 +10,12 @@ export const MSG = Object.freeze({
   // (location.href) is only trusted within sender.url's origin. Sends nothing to the server.
   CS_BG_RESOLVE_PAGE: 'cs-bg-resolve-page',
 
-  // {type, pageUrl, canonicalUrl: string | null, title: string, published: string | null}
-  //   → {state: TabState}
+  // {type, pageUrl, canonicalUrl: string | null, title: string, description: string,
+  //  published: string | null} → {state: TabState}
   // Asks the server about the sender's page; refused (state.outlet null) unless the page's host
   // resolves to a rated outlet. canonicalUrl is used only when it resolves to the same outlet;
-  // published (ISO 8601 UTC, as toISOString writes it) is sent with the title, else dropped.
+  // description and published (an instant in UTC, a local time without a zone, or a date: see
+  // shared/published.js) are sent with the title, else dropped.
   CS_BG_LOOKUP: 'cs-bg-lookup',
 
   // {type, urls: string[]} → {outlets: Array<{slug, name, bias} | null>} (same order as urls)

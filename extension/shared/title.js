@@ -1,8 +1,13 @@
 // Headline cleaning: page titles carry the site's name (" - BBC News", " | Reuters"), which would
 // only add noise to the server's headline matching. Pure functions, tested in test/title.test.js.
 
-// Separators sites put between a headline and their name, widest first.
-const SEPARATORS = [' | ', ' - ', ' — ', ' – ', ' · ', ' :: ', ' // ', ' « ', ' » '];
+// Separators sites put between a headline and their name: a pipe, dashes, a colon, a middle
+// dot, with or without spaces ("Storm hits|BBC", "Storm hits – BBC", "BBC: Storm hits").
+const SEPARATOR = /\s*(?:\||–|—|·|::|\/\/|«|»)\s*|\s+-\s+|\s*:\s+|-|:/g;
+// A pipe with spaces ends the headline wherever it is, when enough headline stands before it:
+// what follows is a section, the site or a standfirst.
+const PIPE = ' | ';
+const HEADLINE_WORDS = 4;
 
 // What may follow a site's label in its name: "BBC News", "Reuters.com", "Sky News UK".
 const SITE_SUFFIXES = new Set([
@@ -11,7 +16,7 @@ const SITE_SUFFIXES = new Set([
 ]);
 
 /** Return text lower-cased with everything but letters and digits removed ("The BBC" → "thebbc"). */
-function compact(text) {
+export function compact(text) {
   return String(text).toLowerCase().normalize('NFKD').replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
@@ -23,8 +28,16 @@ export function siteLabel(host) {
   return meaningful.length ? meaningful[meaningful.length - 1] : '';
 }
 
-/** Return true when a title segment is the site's name rather than part of the headline. */
-function isSiteName(segment, names, label) {
+/**
+ * Return true when a title segment is the site's name rather than part of the headline: one of
+ * `names`, or the site's label (see siteLabel) with a generic word ("BBC News", "Reuters.com")
+ * or a name in another script ("BBC中文网").
+ */
+export function isSiteName(segment, names, host) {
+  return siteNamed(segment, names, siteLabel(host));
+}
+
+function siteNamed(segment, names, label) {
   const text = compact(segment);
   if (!text) return false;
   for (const name of names) {
@@ -36,7 +49,8 @@ function isSiteName(segment, names, label) {
     const bare = text.replace(/^the/, '');
     const bareLabel = label.replace(/^the/, '');
     // Only the label plus a generic word: "BBC faces new row" on bbc.co.uk stays a headline.
-    if (bare.startsWith(bareLabel) && SITE_SUFFIXES.has(bare.slice(bareLabel.length))) return true;
+    const rest = bare.slice(bareLabel.length);
+    if (bare.startsWith(bareLabel) && (SITE_SUFFIXES.has(rest) || /^[^\p{Script=Latin}\d]{1,4}$/u.test(rest))) return true;
   }
   return false;
 }
@@ -44,40 +58,33 @@ function isSiteName(segment, names, label) {
 /**
  * Return a headline without the site's name before or after it. `names` are the names the site is
  * known by (og:site_name, the outlet's name in the index); `host` lets "Reuters" be recognised on
- * reuters.com without either. A trailing segment after " | " is dropped when it is short (a section
- * or site name) and enough headline remains; other separators only drop a recognised site name,
- * because headlines themselves contain dashes ("Biden - Putin summit ends").
+ * reuters.com without either. A separator only drops a recognised site name, because headlines
+ * contain dashes and colons themselves ("Biden - Putin summit ends"); a spaced pipe after a
+ * headline of four words or more also drops what follows it (a section, a standfirst).
  */
 export function cleanTitle(raw, { names = [], host = '' } = {}) {
   let title = String(raw ?? '').replace(/\s+/g, ' ').trim();
   const label = siteLabel(host);
   const known = names.filter(Boolean);
-  for (let pass = 0; pass < 3; pass += 1) {
+  for (let pass = 0; pass < 4; pass += 1) {
     const before = title;
-    for (const sep of SEPARATORS) {
-      const end = title.lastIndexOf(sep);
-      if (end > 0) {
-        const tail = title.slice(end + sep.length);
-        const head = title.slice(0, end).trim();
-        const shortPipe = sep === ' | ' && tail.split(' ').length <= 4 && head.split(' ').length >= 4;
-        if (isSiteName(tail, known, label) || shortPipe) {
-          title = head;
-          break;
-        }
-      }
-      const start = title.indexOf(sep);
-      if (start > 0) {
-        const lead = title.slice(0, start);
-        if (isSiteName(lead, known, label)) {
-          title = title.slice(start + sep.length).trim();
-          break;
-        }
-      }
+    const separators = [...title.matchAll(SEPARATOR)].filter((match) => match.index > 0);
+    // The site's name after the headline, alone or before a short section ("… - BBC中文网 - 两岸三地").
+    const trailing = separators.reverse().find((match) => {
+      const tail = title.slice(match.index + match[0].length);
+      const segment = tail.split(SEPARATOR)[0];
+      const short = tail.split(' ').length < HEADLINE_WORDS;
+      return title.slice(0, match.index).trim() && siteNamed(short ? segment : tail, known, label);
+    });
+    if (trailing) title = title.slice(0, trailing.index).trim();
+    else {
+      const leading = separators.reverse().find((match) => siteNamed(title.slice(0, match.index), known, label));
+      const rest = leading ? title.slice(leading.index + leading[0].length).trim() : '';
+      if (rest) title = rest;
     }
     if (title === before) break;
   }
-  // "BBC News: Headline" is rarer but common enough on agency sites.
-  const colon = title.indexOf(': ');
-  if (colon > 0 && isSiteName(title.slice(0, colon), known, '')) title = title.slice(colon + 2);
-  return title;
+  const pipe = title.indexOf(PIPE);
+  if (pipe > 0 && title.slice(0, pipe).split(' ').length >= HEADLINE_WORDS) title = title.slice(0, pipe);
+  return title.trim();
 }

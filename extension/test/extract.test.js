@@ -1,176 +1,117 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractCanonical, extractHeadline, extractPublished, parsePublished } from '../content/extract.js';
+import { documentOf } from './dom.js';
+import { extractArticle } from '../content/extract.js';
 
-/** A stand-in for a document: selectors map to the nodes a page would have. */
-function fakeDocument({ meta = {}, h1 = null, title = '', canonical = null, host = 'www.bbc.co.uk' }) {
-  const nodes = {};
-  for (const [selector, content] of Object.entries(meta)) {
-    nodes[selector] = { getAttribute: (name) => (name === 'content' ? content : null) };
-  }
-  if (h1 !== null) nodes.h1 = { textContent: h1 };
-  if (canonical !== null) nodes.canonical = { href: canonical };
-  return {
-    title,
-    location: { hostname: host },
-    querySelector(selector) {
-      if (selector.startsWith('link[rel~="canonical"')) return nodes.canonical ?? null;
-      if (selector.includes('h1')) return nodes.h1 ?? null;
-      return nodes[selector] ?? null;
-    },
-  };
-}
-
-const OG = 'meta[property="og:title"]';
-const TWITTER = 'meta[name="twitter:title"]';
-const SITE = 'meta[property="og:site_name"]';
-const OG_URL = 'meta[property="og:url"]';
-
-test('og:title comes first, cleaned of the site name', () => {
-  const doc = fakeDocument({ meta: { [OG]: 'Storm hits coast | BBC News', [SITE]: 'BBC News' }, h1: 'Other', title: 'T' });
-  assert.equal(extractHeadline(doc), 'Storm hits coast');
-});
-
-test('then twitter:title, then the <h1>, then document.title', () => {
-  assert.equal(extractHeadline(fakeDocument({ meta: { [TWITTER]: 'From Twitter' }, h1: 'From h1' })), 'From Twitter');
-  assert.equal(extractHeadline(fakeDocument({ h1: '  From   h1 ', title: 'From title' })), 'From h1');
-  assert.equal(extractHeadline(fakeDocument({ title: 'Storm hits coast - BBC News' })), 'Storm hits coast');
-});
-
-test("the outlet's name from the index helps recognise the site name", () => {
-  const doc = fakeDocument({ title: 'Senate passes bill - The New York Times', host: 'www.nytimes.com' });
-  assert.equal(extractHeadline(doc, 'The New York Times'), 'Senate passes bill');
-});
-
-test('the canonical link comes before og:url; only http(s) counts', () => {
-  assert.equal(extractCanonical(fakeDocument({ canonical: 'https://www.bbc.co.uk/news/1', meta: { [OG_URL]: 'https://x.example/' } })), 'https://www.bbc.co.uk/news/1');
-  assert.equal(extractCanonical(fakeDocument({ meta: { [OG_URL]: 'https://www.bbc.co.uk/news/2' } })), 'https://www.bbc.co.uk/news/2');
-  assert.equal(extractCanonical(fakeDocument({ canonical: 'javascript:alert(1)' })), null);
-  assert.equal(extractCanonical(fakeDocument({ meta: { [OG_URL]: '/relative/path' } })), null);
-});
-
-/**
- * A stand-in for a document holding `elements` ({tag, attrs, text}), answering the simple
- * selectors the extraction uses: `tag[attr="value"][attr]`, first match in document order.
- */
-function pageWith(elements) {
-  const matches = (element, selector) => {
-    const [, tag, rest] = /^(\w*)(.*)$/.exec(selector);
-    if (tag && tag !== element.tag) return false;
-    return [...rest.matchAll(/\[([\w:-]+)(?:="([^"]*)")?\]/g)].every(([, name, value]) =>
-      value === undefined ? name in element.attrs : element.attrs[name] === value);
-  };
-  const nodes = elements.map((element) => ({
-    textContent: element.text ?? '',
-    getAttribute: (name) => element.attrs[name] ?? null,
-    element,
-  }));
-  const all = (selector) => nodes.filter((node) => matches(node.element, selector));
-  return { querySelectorAll: all, querySelector: (selector) => all(selector)[0] ?? null };
-}
-
-const metaTag = (attr, key, content) => ({ tag: 'meta', attrs: { [attr]: key, content } });
-const ogPublished = (content) => metaTag('property', 'article:published_time', content);
-const ldJson = (value) => ({
-  tag: 'script',
-  attrs: { type: 'application/ld+json' },
-  text: typeof value === 'string' ? value : JSON.stringify(value),
-});
+const URL_ = 'https://www.bbc.co.uk/news/uk-12345678';
 const NOW = Date.parse('2026-11-29T12:00:00Z');
 
-test('article:published_time is read and sent as UTC', () => {
-  const doc = pageWith([ogPublished('2026-11-22T09:30:00+01:00')]);
-  assert.equal(extractPublished(doc, NOW), '2026-11-22T08:30:00.000Z');
+/** Return what the lookup would send for a page made of `head` and `body`. */
+function read(head, body = '', url = URL_) {
+  const doc = documentOf(`<!doctype html><html><head>${head}</head><body>${body}</body></html>`);
+  return extractArticle(doc, { pageUrl: url, outletName: 'BBC News', now: NOW });
+}
+
+const ld = (value) => `<script type="application/ld+json">${JSON.stringify(value)}</script>`;
+
+test('headline: JSON-LD, the article heading, og:title, twitter:title, then the title', () => {
+  const og = '<meta property="og:title" content="From og">';
+  assert.equal(read(`${ld({ '@type': 'NewsArticle', headline: 'From JSON-LD' })}${og}`).title, 'From JSON-LD');
+  assert.equal(read(og, '<article><h1>From the heading</h1></article>').title, 'From the heading');
+  assert.equal(read(og, '<h1>Not corroborated by any title</h1>').title, 'From og');
+  assert.equal(read('<meta name="twitter:title" content="From twitter">').title, 'From twitter');
+  assert.equal(read('<meta property="twitter:title" content="From twitter">').title, 'From twitter');
+  assert.equal(read('<title>Storm hits coast - BBC News</title>').title, 'Storm hits coast');
 });
 
-test('then schema.org microdata: a meta, or a <time> with its datetime', () => {
-  const microMeta = pageWith([metaTag('itemprop', 'datePublished', '2026-11-21T10:00:00Z')]);
-  assert.equal(extractPublished(microMeta, NOW), '2026-11-21T10:00:00.000Z');
-  const time = { tag: 'time', attrs: { itemprop: 'datePublished', datetime: '2026-11-20T07:15:00-05:00' } };
-  assert.equal(extractPublished(pageWith([time]), NOW), '2026-11-20T12:15:00.000Z');
-  const noDatetime = { tag: 'time', attrs: { itemprop: 'datePublished' }, text: 'Last Friday' };
-  assert.equal(extractPublished(pageWith([noDatetime]), NOW), null);
+test("headline: a heading in an aside, a nav or a footer is never the article's", () => {
+  const body = '<aside><h1>Most read</h1></aside><nav><h1>Menu</h1></nav><article><h1>Real one</h1></article>';
+  assert.equal(read('', body).title, 'Real one');
 });
 
-test("then JSON-LD: an article's datePublished, alone, in an array or in an @graph", () => {
-  const alone = { '@context': 'https://schema.org', '@type': 'NewsArticle', datePublished: '2026-11-19T06:00:00Z' };
-  assert.equal(extractPublished(pageWith([ldJson(alone)]), NOW), '2026-11-19T06:00:00.000Z');
-  const list = [{ '@type': 'WebSite', name: 'Site' }, { '@type': 'ReportageNewsArticle', datePublished: '2026-11-18T06:00:00Z' }];
-  assert.equal(extractPublished(pageWith([ldJson(list)]), NOW), '2026-11-18T06:00:00.000Z');
-  const graph = {
-    '@context': 'https://schema.org',
-    '@graph': [
-      { '@type': 'WebPage', datePublished: '2026-01-01T00:00:00Z' },
-      { '@type': ['Article', 'Thing'], datePublished: '2026-11-17T06:00:00Z' },
-    ],
-  };
-  assert.equal(extractPublished(pageWith([ldJson(graph)]), NOW), '2026-11-17T06:00:00.000Z');
+test('headline: a title that is only the site name is no headline', () => {
+  assert.equal(read('<meta property="og:title" content="BBC News">').title, '');
 });
 
-test('broken JSON-LD is skipped without a word; a later script still counts', () => {
-  const doc = pageWith([ldJson('{"@type": "NewsArticle", datePublished: oops'), ldJson({ '@type': 'Article', datePublished: '2026-11-16T06:00:00Z' })]);
-  assert.equal(extractPublished(doc, NOW), '2026-11-16T06:00:00.000Z');
-  assert.equal(extractPublished(pageWith([ldJson('not json at all')]), NOW), null);
-});
-
-test('JSON-LD of other things (a WebPage, a Person) does not count', () => {
-  const doc = pageWith([ldJson({ '@type': 'WebPage', datePublished: '2026-11-15T06:00:00Z' })]);
-  assert.equal(extractPublished(doc, NOW), null);
-});
-
-test('last the meta names "date" and "pubdate"', () => {
-  assert.equal(extractPublished(pageWith([metaTag('name', 'date', '2026-11-14T06:00:00Z')]), NOW), '2026-11-14T06:00:00.000Z');
-  assert.equal(extractPublished(pageWith([metaTag('name', 'pubdate', '2026-11-13T06:00:00Z')]), NOW), '2026-11-13T06:00:00.000Z');
-});
-
-test('the sources are tried in order: the first valid one wins', () => {
-  const all = [
-    metaTag('name', 'date', '2026-11-10T00:00:00Z'),
-    ldJson({ '@type': 'NewsArticle', datePublished: '2026-11-11T00:00:00Z' }),
-    metaTag('itemprop', 'datePublished', '2026-11-12T00:00:00Z'),
-    ogPublished('2026-11-13T00:00:00Z'),
+test("JSON-LD: the node naming this page wins over a list's first article", () => {
+  const list = [
+    { '@type': 'NewsArticle', headline: 'A related story', url: 'https://www.bbc.co.uk/news/other' },
+    { '@type': 'NewsArticle', headline: 'This story', mainEntityOfPage: { '@id': URL_ } },
   ];
-  assert.equal(extractPublished(pageWith(all), NOW), '2026-11-13T00:00:00.000Z');
-  assert.equal(extractPublished(pageWith(all.slice(0, 3)), NOW), '2026-11-12T00:00:00.000Z');
-  assert.equal(extractPublished(pageWith(all.slice(0, 2)), NOW), '2026-11-11T00:00:00.000Z');
-  // An unreadable article:published_time does not hide the JSON-LD behind it.
-  assert.equal(extractPublished(pageWith([ogPublished('yesterday'), all[1]]), NOW), '2026-11-11T00:00:00.000Z');
+  assert.equal(read(ld(list)).title, 'This story');
 });
 
-test('a page without a publication time gives null', () => {
-  assert.equal(extractPublished(pageWith([metaTag('property', 'og:title', 'Storm')]), NOW), null);
+test('description: og:description, the meta description, JSON-LD, then the first paragraph', () => {
+  const long = 'A first paragraph long enough to be the description of the article, not a caption or a credit.';
+  assert.equal(read('<meta property="og:description" content="OG"><meta name="description" content="Meta">').description, 'OG');
+  assert.equal(read('<meta property="og:description" content=" "><meta name="description" content="Meta">').description, 'Meta');
+  assert.equal(read(ld({ '@type': 'Article', description: 'LD' })).description, 'LD');
+  assert.equal(read('', `<article><p>Short.</p><p>${long}</p></article>`).description, long);
 });
 
-test('parsePublished reads ISO 8601 zones, fractions and a space for the T', () => {
-  const cases = [
-    ['2026-11-22T08:00:00Z', '2026-11-22T08:00:00.000Z'],
-    ['2026-11-22T08:00:00.123456Z', '2026-11-22T08:00:00.123Z'],
-    ['2026-11-22T08:00:00+0530', '2026-11-22T02:30:00.000Z'],
-    ['2026-11-22T08:00+01', '2026-11-22T07:00:00.000Z'],
-    ['2026-11-22 08:00:00-08:00', '2026-11-22T16:00:00.000Z'],
-    ['  2026-11-22T08:00:00z ', '2026-11-22T08:00:00.000Z'],
+test('description: at most 300 characters, cut at a word', () => {
+  const words = Array.from({ length: 80 }, (_, i) => `word${i}`).join(' ');
+  const { description } = read(`<meta property="og:description" content="${words}">`);
+  assert.ok(description.length <= 300, description.length);
+  assert.ok(words.startsWith(`${description} `));
+});
+
+test('canonical: absolute or root-relative, resolved against the page', () => {
+  assert.equal(read('<link rel="canonical" href="/news/uk-1">').canonicalUrl, 'https://www.bbc.co.uk/news/uk-1');
+  assert.equal(read('<meta property="og:url" content="https://www.bbc.co.uk/news/uk-2">').canonicalUrl, 'https://www.bbc.co.uk/news/uk-2');
+  assert.equal(read('<link rel="CANONICAL" href="//www.bbc.co.uk/news/uk-3">').canonicalUrl, 'https://www.bbc.co.uk/news/uk-3');
+});
+
+test('canonical: a bare id, a relative path, the home page or a script is refused', () => {
+  for (const href of ['8003098', 'www.bbc.co.uk/news/1', '/', 'https://www.bbc.co.uk/', 'javascript:alert(1)']) {
+    assert.equal(read(`<link rel="canonical" href="${href}">`).canonicalUrl, null, href);
+  }
+  // A refused canonical link does not hide a good og:url.
+  const both = '<link rel="canonical" href="8003098"><meta property="og:url" content="https://www.bbc.co.uk/news/uk-4">';
+  assert.equal(read(both).canonicalUrl, 'https://www.bbc.co.uk/news/uk-4');
+});
+
+test('published: JSON-LD, meta, microdata, <time>, then the dateline, in that order', () => {
+  const jsonLd = ld({ '@type': 'NewsArticle', datePublished: '2026-11-20T10:00:00Z' });
+  const meta = '<meta property="article:published_time" content="2026-11-20T11:00:00Z">';
+  const item = '<article><meta itemprop="datePublished" content="2026-11-20T12:00:00Z">';
+  const time = '<time datetime="2026-11-20T13:00:00Z">20 Nov</time>';
+  const line = '<span class="dateline">Published November 20, 2026 9:00 AM EST</span></article>';
+  assert.equal(read(`${jsonLd}${meta}`, `${item}${time}${line}`).published, '2026-11-20T10:00:00.000Z');
+  assert.equal(read(meta, `${item}${time}${line}`).published, '2026-11-20T11:00:00.000Z');
+  assert.equal(read('', `${item}${time}${line}`).published, '2026-11-20T12:00:00.000Z');
+  assert.equal(read('', `<article>${time}${line}`).published, '2026-11-20T13:00:00.000Z');
+  assert.equal(read('', `<article>${line}`).published, '2026-11-20T14:00:00.000Z');
+});
+
+test('published: times in asides, navigation, related lists, comments and footers never count', () => {
+  const elsewhere = [
+    '<aside><time datetime="2026-10-01T10:00:00Z">1 Oct</time></aside>',
+    '<nav><time datetime="2026-10-02T10:00:00Z">2 Oct</time></nav>',
+    '<div class="related-articles"><time datetime="2026-10-03T10:00:00Z">3 Oct</time></div>',
+    '<div class="comments"><span class="date">Posted 4 Oct 2026</span></div>',
+    '<footer><time datetime="2026-10-05T10:00:00Z">5 Oct</time></footer>',
   ];
-  for (const [text, expected] of cases) assert.equal(parsePublished(text, NOW), expected, text);
+  assert.equal(read('', elsewhere.join('')).published, null);
+  assert.equal(read('', `${elsewhere.join('')}<time datetime="2026-11-21T10:00:00Z">21 Nov</time>`).published, '2026-11-21T10:00:00.000Z');
 });
 
-test('a time without a zone is taken as UTC, a date alone as noon UTC', () => {
-  assert.equal(parsePublished('2026-11-22T08:00:00', NOW), '2026-11-22T08:00:00.000Z');
-  assert.equal(parsePublished('2026-11-22', NOW), '2026-11-22T12:00:00.000Z');
+test('published: a date is made precise by a later source on that day, never by a guess', () => {
+  const date = '<meta name="date" content="2026-11-22">';
+  assert.equal(read(date).published, '2026-11-22');
+  assert.equal(read(date, '<article><time datetime="2026-11-22T21:38:00Z">x</time></article>').published, '2026-11-22T21:38:00.000Z');
+  assert.equal(read(date, '<article><span class="date">November 22, 2026 4:00 PM EST</span></article>').published, '2026-11-22T21:00:00.000Z');
 });
 
-test('invalid, non-ISO, placeholder and future dates give null', () => {
-  const refused = [
-    '', 'yesterday', 'Sun, 22 Nov 2026 08:00:00 GMT', '22/11/2026', '2026-11-22T08:00:00 GMT',
-    '2026-02-30T08:00:00Z', '2026-13-01', '2026-11-22T24:00:00Z', '2026-11-22T08:60:00Z',
-    '2026-11-22T08:00:00+25:00', '1970-01-01T00:00:00Z', '2026-12-01T00:00:00Z', '+275760-09-13',
-  ];
-  for (const text of refused) assert.equal(parsePublished(text, NOW), null, text);
-  // Up to a day ahead is tolerated (a clock or a zone slightly off); more is not.
-  assert.equal(parsePublished('2026-11-30T11:00:00Z', NOW), '2026-11-30T11:00:00.000Z');
-  assert.equal(parsePublished('2026-11-30T13:00:00Z', NOW), null);
+test('published: sources more than a day apart send nothing', () => {
+  const meta = '<meta property="article:published_time" content="2026-11-20T11:00:00Z">';
+  const jsonLd = ld({ '@type': 'NewsArticle', datePublished: '2026-11-25T10:00:00Z' });
+  assert.equal(read(`${jsonLd}${meta}`).published, null);
 });
 
-test('every answer fits the server: under 40 characters, with a zone', () => {
-  const published = extractPublished(pageWith([ogPublished('2026-11-22T09:30:00.5+01:00')]), NOW);
-  assert.ok(published.length <= 40 && published.endsWith('Z'), published);
+test('published: broken JSON-LD is skipped; other things than articles do not count', () => {
+  const broken = '<script type="application/ld+json">{"@type": "NewsArticle", datePublished: oops</script>';
+  const page = ld({ '@type': 'WebPage', datePublished: '2026-11-15T06:00:00Z' });
+  assert.equal(read(`${broken}${page}`).published, null);
+  assert.equal(read(`${broken}${ld({ '@type': 'Article', datePublished: '2026-11-16T06:00:00Z' })}`).published, '2026-11-16T06:00:00.000Z');
 });

@@ -34,6 +34,15 @@ test('no published time, or no headline, sends no published', () => {
   assert.deepEqual([...urlOnly.keys()], ['url']);
 });
 
+test('the description goes with the headline only, at most 300 characters', () => {
+  const query = lookupQuery(URL_, 'Ferry operator collapses', '2026-11-22', 'd'.repeat(400));
+  assert.deepEqual([...query.keys()], ['url', 'title', 'description', 'published']);
+  assert.equal(query.get('description').length, 300);
+  assert.equal(query.get('published'), '2026-11-22');
+  assert.deepEqual([...lookupQuery(URL_, '', null, 'A description').keys()], ['url']);
+  assert.equal(lookupQuery(URL_, 'Ferry operator collapses', null, '').has('description'), false);
+});
+
 test('another published time is another cached answer; the same one is cached', async (t) => {
   const asked = stubFetch(t);
   const title = 'Cache test headline';

@@ -12,6 +12,14 @@ const cases = [
   ['BBC News - Storm Darragh batters coast', { host: 'bbc.co.uk' }, 'Storm Darragh batters coast'],
   ['Fox News: Senate passes bill', { names: ['Fox News'] }, 'Senate passes bill'],
   ['Senate passes bill — Fox News', { host: 'www.foxnews.com' }, 'Senate passes bill'],
+  ['Border bill clears Senate|Breitbart', { host: 'www.breitbart.com' }, 'Border bill clears Senate'],
+  ['Border bill clears Senate-Breitbart', { host: 'www.breitbart.com' }, 'Border bill clears Senate'],
+  ['Border bill clears Senate –Breitbart', { host: 'www.breitbart.com' }, 'Border bill clears Senate'],
+  ['Breitbart:Border bill clears Senate', { host: 'www.breitbart.com' }, 'Border bill clears Senate'],
+  ['Fed cuts rates : CNBC.com', { names: ['CNBC.com'] }, 'Fed cuts rates'],
+  ['Russia\'s Nuclear Help To Iran | FoxNews.com', { host: 'www.foxnews.com' }, 'Russia\'s Nuclear Help To Iran'],
+  ['港特首梁振英就住宅违建事件道歉 - BBC中文网 - 两岸三地', { host: 'www.bbc.co.uk' }, '港特首梁振英就住宅违建事件道歉'],
+  ['Storm batters the coast overnight | Thousands of homes lost power and repairs take days', {}, 'Storm batters the coast overnight'],
 ];
 
 for (const [raw, options, expected] of cases) {
@@ -26,6 +34,10 @@ test('a dash inside the headline is kept', () => {
 
 test('a headline that starts with the site label is not mistaken for the site name', () => {
   assert.equal(cleanTitle('BBC faces new row - BBC News', { host: 'www.bbc.co.uk' }), 'BBC faces new row');
+});
+
+test('dashes and colons inside a headline are kept', () => {
+  assert.equal(cleanTitle('House passes late-night bill: what it means', { host: 'www.foxnews.com' }), 'House passes late-night bill: what it means');
 });
 
 test('a short headline before a pipe is kept whole', () => {

@@ -20,6 +20,7 @@ from harness import (
     configure_server,
     extension_browser,
 )
+from real_pages import PageHost, certificate, shared_pages, trimmed_pages
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -43,6 +44,19 @@ def site() -> Iterator[FixtureSite]:
 
 
 @pytest.fixture(scope="session")
+def page_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageHost | None]:
+    """Real pages at their own hosts (see real_pages.py), which the browser resolves here;
+    None without openssl to make their certificate."""
+    tls = certificate(tmp_path_factory.mktemp("tls"))
+    if tls is None:
+        yield None
+        return
+    host = PageHost([*trimmed_pages(), *shared_pages()], tls).start()
+    yield host
+    host.stop()
+
+
+@pytest.fixture(scope="session")
 def parallax(
     site: FixtureSite, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ParallaxServer]:
@@ -56,14 +70,18 @@ def parallax(
 
 @pytest.fixture(scope="session")
 def browser(
-    parallax: ParallaxServer, tmp_path_factory: pytest.TempPathFactory
+    parallax: ParallaxServer,
+    page_host: PageHost | None,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, Any]]:
     """Chromium with the built extension, pointed at the test server through its options page."""
     from playwright.sync_api import sync_playwright
 
     extension_dir = build_extension(tmp_path_factory.mktemp("dist"))
+    extra = page_host.chromium_args() if page_host else ()
+    profile = tmp_path_factory.mktemp("profile")
     with sync_playwright() as playwright:
-        with extension_browser(playwright, extension_dir, tmp_path_factory.mktemp("profile")) as (
+        with extension_browser(playwright, extension_dir, profile, extra) as (
             context,
             worker,
             extension_id,

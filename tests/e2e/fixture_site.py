@@ -284,6 +284,36 @@ def article_page(base: str, article: Article, now: datetime) -> str:
     return page(f"{article.title} - {name}", name, outlet.color if outlet else "#555", body, head)
 
 
+LARGE_ARTICLE = "/bbc/bench/large-article.html"
+
+
+def large_article_page(base: str, now: datetime, paragraphs: int = 1500, related: int = 400) -> str:
+    """Return a large article page for the extraction benchmark: about 0.4 MB of markup, a long
+    body, JSON-LD, microdata and a sidebar of related stories that each carry their own date."""
+    published = now.astimezone(SITE_ZONE).isoformat()
+    data = {"@type": "NewsArticle", "headline": STORM_BBC.title, "datePublished": published}
+    head = (
+        f"<meta property='og:title' content='{html.escape(STORM_BBC.title)} - BBC News'>"
+        "<meta property='og:site_name' content='BBC News'>"
+        f"<meta property='og:description' content='{html.escape(LOREM[0])}'>"
+        f"<link rel='canonical' href='{base}{LARGE_ARTICLE}'>"
+        f"<script type='application/ld+json'>{json.dumps(data)}</script>"
+    )
+    teasers = "".join(
+        f"<li itemscope itemtype='https://schema.org/NewsArticle'><a href='/bbc/news/{i}.html'"
+        f" itemprop='headline'>Related story {i}</a><time itemprop='datePublished'"
+        f" datetime='2026-01-01T00:00:00Z'>1 January</time></li>"
+        for i in range(related)
+    )
+    text = "".join(f"<p>{html.escape(LOREM[i % len(LOREM)])}</p>" for i in range(paragraphs))
+    body = (
+        f"<aside class='related'><ul>{teasers}</ul></aside>"
+        f"<article><h1>{html.escape(STORM_BBC.title)}</h1>"
+        f"<time datetime='{published}'>today</time>{text}</article>"
+    )
+    return page(f"{STORM_BBC.title} - BBC News", "BBC News", "#b80000", body, head)
+
+
 def list_item(href: str, text: str, source: str) -> str:
     """Return one entry of a list of links."""
     return (
@@ -370,6 +400,8 @@ class FixtureSite:
             return list_page(self.base)
         if path.startswith("/bench/links-") and path.endswith(".html"):
             return links_page(self.base, int(path[len("/bench/links-") : -len(".html")]))
+        if path == LARGE_ARTICLE:
+            return large_article_page(self.base, self.now)
         for article in [*ARTICLES, UNSEEN, LAST_WEEK_UNSEEN, UNRATED]:
             if article_path(article) == path:
                 return article_page(self.base, article, self.now)

@@ -60,6 +60,7 @@ class ParallaxServer:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.requests: list[tuple[str, str]] = []  # (method, decoded path) in order
+        self.raw_paths: list[str] = []  # the same paths as sent, for reading their queries
         self.responses: list[tuple[str, str, int]] = []  # (method, path, status)
         self.log: list[str] = []
         self.process: subprocess.Popen[str] | None = None
@@ -115,6 +116,7 @@ class ParallaxServer:
             raise RuntimeError("parallax serve did not start:\n" + "\n".join(self.log[-30:]))
         self.requests.clear()
         self.responses.clear()
+        self.raw_paths.clear()
         return self
 
     def _read_log(self) -> None:
@@ -127,6 +129,7 @@ class ParallaxServer:
                 method, path = match.group(1), urllib.parse.unquote(match.group(2))
                 self.responses.append((method, path, int(match.group(3))))
                 self.requests.append((method, path))
+                self.raw_paths.append(match.group(2))
 
     def get_json(self, path: str) -> Any:
         """GET a path of the API and return its JSON (the tests' own requests are not logged
@@ -160,9 +163,10 @@ def build_extension(out: Path) -> Path:
     return out / "chrome"
 
 
-def chromium_args(extension_dir: Path) -> list[str]:
+def chromium_args(extension_dir: Path, extra: tuple[str, ...] = ()) -> list[str]:
     """Return the command-line switches for Chromium with only our extension loaded."""
     return [
+        *extra,
         "--headless=new",
         f"--disable-extensions-except={extension_dir}",
         f"--load-extension={extension_dir}",
@@ -176,13 +180,16 @@ def chromium_args(extension_dir: Path) -> list[str]:
 
 
 @contextmanager
-def extension_browser(playwright: Any, extension_dir: Path, user_dir: Path) -> Iterator[Any]:
-    """Launch Chromium with the extension; yield (context, service_worker, extension_id)."""
+def extension_browser(
+    playwright: Any, extension_dir: Path, user_dir: Path, extra_args: tuple[str, ...] = ()
+) -> Iterator[Any]:
+    """Launch Chromium with the extension (and `extra_args`); yield (context, service_worker,
+    extension_id)."""
     context = playwright.chromium.launch_persistent_context(
         str(user_dir),
         executable_path=CHROMIUM,
         headless=False,  # --headless=new below: the old headless mode cannot run extensions
-        args=chromium_args(extension_dir),
+        args=chromium_args(extension_dir, extra_args),
         viewport={"width": 1280, "height": 860},
         device_scale_factor=1,
     )

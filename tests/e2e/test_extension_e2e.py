@@ -17,6 +17,7 @@ import pytest
 from fixture_site import (
     BORDER_FOX,
     LAST_WEEK_UNSEEN,
+    LOREM,
     QUIET,
     STORM,
     STORM_BBC,
@@ -132,18 +133,21 @@ def test_an_article_the_server_never_saw_is_matched_by_its_headline(
     assert shadow.texts(".badge-label") == [label]
     assert shadow.texts("[data-role=match]")[0].startswith("Matched by its headline (")
     assert shadow.texts(".story-meta")[0].startswith(sources)
-    # og:title is "… | The Wall Street Journal"; the server got the headline alone, and the
-    # publication time (in UTC, the page writes it at -05:00) when the page gives one.
+    # og:title is "… | The Wall Street Journal"; the server got the headline alone, the first
+    # paragraph as the description (the page has no description meta), and the publication
+    # time (in UTC, the page writes it at -05:00) when the page gives one.
     wait_for_request(parallax, "GET", f"/api/v1/lookup?url={site.url(article)}")
+    queries = [urllib.parse.urlsplit(raw).query for raw in parallax.raw_paths]
     sent = [
-        p for _, p in parallax.requests if p.startswith(f"/api/v1/lookup?url={site.url(article)}")
+        dict(urllib.parse.parse_qsl(query))
+        for query in queries
+        if dict(urllib.parse.parse_qsl(query)).get("url") == site.url(article)
     ]
-    query = "&title=" + article.title.replace(" ", "+")
+    expected = {"url": site.url(article), "title": article.title, "description": LOREM[0]}
     if article.dated:
         published = site.now - timedelta(hours=article.hours_ago)
-        iso = published.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        query += "&published=" + iso
-    assert sent[-1].endswith(query)
+        expected["published"] = published.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    assert sent[-1] == expected
 
 
 def test_keyboard_opens_and_escape_closes_the_panel(page: Any, site: FixtureSite) -> None:
