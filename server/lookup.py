@@ -14,7 +14,8 @@ switched on: a rated article seen with its headline joins the index (:mod:`serve
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -26,7 +27,7 @@ from .matching import Match
 from .models import Article, Story, utcnow
 from .services import Services
 from .text import plain
-from .times import parse_iso_time
+from .times import interval_centre, published_interval
 from .urls import ParsedURL, URLError, canonicalize
 
 MAX_URL = 2048
@@ -88,17 +89,42 @@ def parse_description(raw: object) -> str | None:
     return description or None
 
 
-def parse_published(raw: object) -> datetime | None:
-    """Return a publication time as UTC: ISO 8601 text, a time without a zone taken as UTC."""
+@dataclass(frozen=True)
+class Published:
+    """When a looked-up article was published, as precisely as its page says.
+
+    ``when`` is the middle of the instants the page's text stands for and ``slack`` half
+    their spread: zero for a time with a zone, about a day and a half for a date alone
+    (every zone's day), 13 hours for a wall-clock time without a zone.
+    """
+
+    when: datetime
+    slack: timedelta
+
+    @property
+    def instant(self) -> datetime | None:
+        """Return the time when the page gave an exact one, else None (nothing invented)."""
+        return self.when if not self.slack else None
+
+
+def parse_published(raw: object) -> Published | None:
+    """Return a publication time: ISO 8601 with a zone, a date, or a time without a zone."""
     if raw is None or raw == "":
         return None
-    message = "the publication time must be an ISO 8601 time such as 2026-11-29T08:00:00Z"
+    message = (
+        "the publication time must be an ISO 8601 time such as 2026-11-29T08:00:00Z, "
+        "a date such as 2026-11-29, or a local time such as 2026-11-29T09:00:00"
+    )
     if not isinstance(raw, str) or len(raw) > MAX_PUBLISHED:
         raise BadInput("published", message)
     try:
-        return parse_iso_time(raw, naive_utc=True, field="published")
+        interval = published_interval(raw, field="published")
     except ValueError:
         raise BadInput("published", message) from None
+    if interval is None:
+        return None
+    when, slack = interval_centre(interval)
+    return Published(when, slack)
 
 
 def lookup(
@@ -129,12 +155,15 @@ def lookup(
     if story_id is not None:
         match = {"method": "url", "score": 1.0}
     elif title:
-        found: Match | None = index.match(title, published or utcnow())
+        # The window is centred on the middle of what the page's time stands for.
+        found: Match | None = index.match(title, published.when if published else utcnow())
         if found is not None:
             story_id = found.story_id
             match = {"method": "title", "score": round(found.score, 3)}
         if services.learn_from_lookups and outlet is not None:
-            learned = NewArticle(parsed.url, title, published or utcnow(), description)
+            # Stored with the page's exact time only; without one it is dated when first seen.
+            when = published.instant if published else None
+            learned = NewArticle(parsed.url, title, when, description)
             add_articles(sessions(), catalog, stories, [learned], "lookup")
             sessions().commit()
     story = None

@@ -167,7 +167,12 @@ def spec() -> dict[str, Any]:
                 "parameters": [
                     _query("url", "The article's address (a scheme may be left out).", True),
                     _query("title", "The article's headline, to find its story."),
-                    _query("published", "When the article was published (ISO 8601)."),
+                    _query(
+                        "published",
+                        "When the article was published: an ISO 8601 time with a zone "
+                        "(2026-11-29T08:00:00Z), a date (2026-11-29: any time that day, in any "
+                        "zone) or a local time without a zone (2026-11-29T09:00:00: any zone).",
+                    ),
                     _query(
                         "description",
                         "The article's description or opening sentences (og:description), "

@@ -129,6 +129,21 @@ def test_lookup_takes_a_description_get_and_post(client: FlaskClient) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "published", ["2026-11-29T08:00:00Z", "2026-11-29", "2026-11-29T09:00:00", "1764403200000"]
+)
+def test_lookup_takes_a_time_a_date_or_a_local_time(client: FlaskClient, published: str) -> None:
+    response = client.get(
+        "/api/v1/lookup",
+        query_string={
+            "url": "https://www.bbc.co.uk/news/x",
+            "title": "Rates",
+            "published": published,
+        },
+    )
+    assert response.status_code == 200
+
+
 def test_batch_of_more_than_200_urls_is_413(client: FlaskClient) -> None:
     response = client.post("/api/v1/lookup", json={"urls": ["https://bbc.com/"] * 201})
     assert response.status_code == 413

@@ -302,6 +302,23 @@ def test_learning_from_lookups_keeps_the_description(
     assert stored is not None and stored.description == opening
 
 
+def test_a_learned_article_with_only_a_date_gets_no_invented_time(
+    seeded: Flask, make_app: Callable[..., Flask]
+) -> None:
+    app = make_app(CATALOG_TTL=0.0, LEARN_FROM_LOOKUPS=True)
+    query = {
+        "url": "https://www.bbc.co.uk/news/world-europe-97",
+        "title": "Volcano erupts near Reykjavik",
+        "published": "2026-11-20",
+    }
+    assert app.test_client().get("/api/v1/lookup", query_string=query).status_code == 200
+    with app.app_context():
+        stored = get_session().scalar(select(Article).where(Article.url.like("%europe-97")))
+    assert stored is not None
+    assert stored.published_at is None, "a date alone is not an instant"
+    assert stored.first_seen is not None
+
+
 def test_nul_in_an_ingested_headline_is_dropped(seeded: Flask) -> None:
     with seeded.app_context():
         session = get_session()
