@@ -35,11 +35,34 @@ a wrapper whose target is not in its URL (``t.co/…``) is left as it is.
 :attr:`ParsedURL.domain` is the registrable domain from tldextract's bundled Public Suffix List
 snapshot with private suffixes, so each ``*.blogspot.com`` or ``*.github.io`` site is its own
 domain; publishing platforms missing from that list (:data:`PLATFORM_DOMAINS`, e.g.
-``substack.com``) are treated the same way. :class:`OutletResolver` tries the host, then each
-parent domain down to the registrable domain (never above it); within a host, the longest
-matching path prefix wins, matched case-insensitively at a segment boundary
-(``/opinion`` matches ``/opinion`` and ``/opinion/x``, not ``/opinions``); a rule with an
-empty path is the host's fallback.
+``substack.com``) are treated the same way.
+
+**Rules** (:func:`parse_rule`) are a host and an optional path: ``nytimes.com``,
+``bbc.co.uk/sport``, ``nytimes.com/*/opinion``. The host is normalised as a URL's host is for
+matching; the path is canonicalised as a URL's path is, lower-cased, without trailing slashes.
+A path is a list of segments, each literal text or ``*``, which stands for any number of whole
+segments, none included. A rule matches a URL whose path *starts* with segments that the rule's
+path matches, compared case-insensitively and whole segment by whole segment: ``/opinion``
+matches ``/opinion`` and ``/opinion/x`` but not ``/opinions`` nor ``/2024/05/01/opinion/x``;
+``/*/opinion`` matches ``/opinion/x`` and ``/2024/05/01/opinion/x`` but not ``/opinionated/x``
+nor ``/2024/05/01/world/opinion-poll``. A ``*`` that is part of a segment (``opinion*``) is
+refused, and so are ``**`` and ``*/*`` (one ``*`` already covers any number of segments) and an
+empty segment in a pattern; a trailing ``*`` is dropped (a rule covers everything below it
+anyway), so ``nytimes.com/*/opinion/*`` is ``nytimes.com/*/opinion`` and ``nytimes.com/*`` is
+``nytimes.com``. Each error message says what to write instead.
+
+**Which rule wins.** :class:`OutletResolver` tries the host, then each parent domain down to
+the registrable domain (never above it); the first of these with a matching rule decides, so
+any rule of ``cooking.nytimes.com``, even its empty-path fallback, beats every rule of
+``nytimes.com``. Among the matching rules of one host, the one whose match reaches deepest into
+the path wins: the number of the URL's path segments it covers, up to its last literal segment,
+each ``*`` covering as few segments as it can; the empty path (the host's fallback) covers none.
+For plain prefixes that is the longest prefix. On
+``theguardian.com/us-news/commentisfree/2024/x``, ``/*/commentisfree`` (two segments) beats
+``/us-news`` (one). Equal depths go to the rule with more literal segments, then to the one with
+fewer ``*``, then to the path that comes first in code-point order, so the answer never depends
+on the order in which rules were given. The extension's ``shared/resolve.js`` applies the same
+rules to the compact outlet index, whose rows carry the canonical path as it is here.
 """
 
 from __future__ import annotations
@@ -643,12 +666,13 @@ def _canonicalize(raw: str, depth: int) -> ParsedURL:
 
 
 def parse_rule(rule: str) -> tuple[str, str]:
-    """Split a rule such as ``nytimes.com/opinion`` into its canonical host and path prefix.
+    """Split a rule such as ``nytimes.com/*/opinion`` into its canonical host and path.
 
     The host is normalised exactly as :func:`canonicalize` normalises hosts for matching
-    (so ``www.NYTimes.com`` and ``nytimes.com`` are one rule); the path prefix is ``""`` (the
-    whole host) or starts with ``/``, without a trailing slash, lower-cased. A scheme and a
-    leading ``*.`` are tolerated; a query, fragment, port or user-info is a :class:`URLError`.
+    (so ``www.NYTimes.com`` and ``nytimes.com`` are one rule); the path is ``""`` (the whole
+    host) or a prefix or pattern starting with ``/``, in the canonical form
+    :func:`normalize_rule` gives it. A scheme and a leading ``*.`` are tolerated; a query,
+    fragment, port, user-info or misplaced ``*`` is a :class:`URLError`.
     """
     text = rule.strip()
     if not text:
@@ -665,7 +689,13 @@ def parse_rule(rule: str) -> tuple[str, str]:
 
 
 def normalize_rule(host: str, path: str) -> tuple[str, str]:
-    """Return the canonical ``(host, path prefix)`` of a rule given as its two parts."""
+    """Return the canonical ``(host, path)`` of a rule given as its two parts.
+
+    The path is canonicalised like a URL's path, lower-cased and stripped of trailing slashes;
+    a pattern also loses a trailing ``*`` (a rule covers everything below it anyway), so a
+    path of only ``*`` is the host's fallback ``""``. Two rules that match the same URLs
+    therefore have one canonical form, except that ``/*/x`` is kept apart from ``/x``.
+    """
     if "?" in path or "#" in path or "?" in host or "#" in host:
         raise URLError("a rule cannot have a query or fragment; give the host and path only")
     if "@" in host:
@@ -680,39 +710,134 @@ def normalize_rule(host: str, path: str) -> tuple[str, str]:
         _, match_host, _ = _host_info(host)
     except UnicodeError:
         raise URLError("the host is not valid text") from None
-    prefix = _canonical_path(path).rstrip("/").lower() if path else ""
-    return match_host, prefix
+    if not path:
+        return match_host, ""
+    if not path.startswith("/"):
+        path = "/" + path
+    path = _canonical_path(path).rstrip("/").lower()
+    if "*" in path:
+        path = _canonical_pattern(path)
+    return match_host, path
+
+
+def _canonical_pattern(path: str) -> str:
+    """Check a rule path holding ``*`` and return it without trailing ``*`` segments."""
+    segments = path[1:].split("/")
+    for segment in segments:
+        if segment == "**":
+            raise URLError(
+                "'**' is not needed: '*' already stands for any number of path segments, "
+                "as in 'nytimes.com/*/opinion'"
+            )
+        if "*" in segment and segment != "*":
+            raise URLError(
+                f"'*' stands for whole path segments, as in 'nytimes.com/*/opinion'; "
+                f"'{_short(segment)}' mixes it with text"
+            )
+        if not segment:
+            raise URLError("a pattern cannot have an empty path segment ('//')")
+    if "/*/*" in path + "/":
+        raise URLError(
+            "'*/*' says no more than '*', which already stands for any number of path "
+            "segments; write one '*'"
+        )
+    while segments and segments[-1] == "*":
+        segments.pop()
+    return "/" + "/".join(segments) if segments else ""
+
+
+# A '*' of a pattern: any number of whole segments, as few as possible. Each stretch of literal
+# segments after a '*' sits in an atomic group, so its earliest place is never given up again:
+# matching stays linear in the path's length whatever the pattern, and the match found is the
+# one that ends earliest (see :class:`_RankedRule`).
+_ANY_SEGMENTS = "(?:/[^/]*)*?"
+_SEGMENT_END = "(?=/|$)"
+
+
+def _pattern_regex(path: str) -> re.Pattern[str]:
+    """Compile a canonical rule path (a prefix or a pattern) to a regex for lower-case paths."""
+    groups: list[list[str]] = [[]]  # the leading literal segments, then one group per '*'
+    for segment in path[1:].split("/"):
+        if segment == "*":
+            groups.append([])
+        else:
+            groups[-1].append("/" + re.escape(segment))
+    regex = "".join(groups[0]) + _SEGMENT_END if groups[0] else ""
+    for literals in groups[1:]:
+        regex += f"(?>{_ANY_SEGMENTS}{''.join(literals)}{_SEGMENT_END})"
+    return re.compile(regex)
+
+
+@dataclass(frozen=True, slots=True)
+class _RankedRule(Generic[T]):
+    """One rule of a host that has patterns, ready to be ranked against the host's others."""
+
+    path: str
+    value: T
+    regex: re.Pattern[str] | None
+    """``None`` for the host's fallback (the empty path), which matches everything."""
+
+    @classmethod
+    def of(cls, path: str, value: T) -> _RankedRule[T]:
+        """Compile a canonical rule path."""
+        return cls(path, value, _pattern_regex(path) if path else None)
+
+    @property
+    def order(self) -> tuple[int, int, str]:
+        """Return the tie-break order: more literal segments, then fewer ``*``, then the path."""
+        segments = self.path[1:].split("/") if self.path else []
+        stars = segments.count("*")
+        return (stars - len(segments), stars, self.path)
+
+    def depth(self, lowered_path: str) -> int:
+        """Return how many segments of a lower-case path the rule covers, or -1 if none.
+
+        That is the segments up to the rule's last literal one, each ``*`` covering as few
+        as it can; 0 for the fallback.
+        """
+        if self.regex is None:
+            return 0
+        match = self.regex.match(lowered_path)
+        return -1 if match is None else match.group().count("/")
 
 
 class OutletResolver(Generic[T]):
-    """Map canonical URLs to values (outlet slugs) by host and path-prefix rules.
+    """Map canonical URLs to values (outlet slugs) by host and path rules.
 
     Lookups are dictionary probes: the host, then each parent domain down to the registrable
-    domain; at each host its path prefixes are tried longest first.
+    domain. At a host with plain prefixes only (most of them), the prefixes are tried longest
+    first and the first that matches wins, as fast as a string comparison; only at a host
+    with a pattern are its rules ranked against each other (:class:`_RankedRule`).
     """
 
-    __slots__ = ("_hosts", "_size")
+    __slots__ = ("_hosts", "_patterned", "_size")
 
     def __init__(self, rules: Iterable[tuple[str, str, T]]) -> None:
-        """Build from ``(host, path_prefix, value)`` rules, normalising each one.
+        """Build from ``(host, path, value)`` rules, normalising each one.
 
         Raises :class:`URLError` for an invalid rule and :class:`ValueError` when one rule is
         given two different values.
         """
         table: dict[str, dict[str, T]] = {}
         for raw_host, raw_path, value in rules:
-            host, prefix = normalize_rule(raw_host, raw_path)
-            prefixes = table.setdefault(host, {})
-            if prefix in prefixes and prefixes[prefix] != value:
+            host, path = normalize_rule(raw_host, raw_path)
+            paths = table.setdefault(host, {})
+            if path in paths and paths[path] != value:
                 raise ValueError(
-                    f"rule {host + prefix!r} is given to both {prefixes[prefix]!r} and {value!r}"
+                    f"rule {host + path!r} is given to both {paths[path]!r} and {value!r}"
                 )
-            prefixes[prefix] = value
-        # Longest prefix first; "" (the host's fallback) matches every path, so it comes last.
-        self._hosts: dict[str, tuple[tuple[str, T], ...]] = {
-            host: tuple(sorted(prefixes.items(), key=lambda item: -len(item[0])))
-            for host, prefixes in table.items()
-        }
+            paths[path] = value
+        self._hosts: dict[str, tuple[tuple[str, T], ...]] = {}
+        self._patterned: dict[str, tuple[_RankedRule[T], ...]] = {}
+        for host, paths in table.items():
+            if any("*" in path for path in paths):
+                ranked = (_RankedRule.of(path, value) for path, value in paths.items())
+                self._patterned[host] = tuple(sorted(ranked, key=lambda rule: rule.order))
+                self._hosts[host] = ()
+            else:
+                # Longest prefix first; "" (the host's fallback) matches every path, so it
+                # comes last.
+                self._hosts[host] = tuple(sorted(paths.items(), key=lambda item: -len(item[0])))
         self._size = sum(len(p) for p in table.values())
 
     @classmethod
@@ -727,12 +852,24 @@ class OutletResolver(Generic[T]):
     def resolve(self, parsed: ParsedURL) -> T | None:
         """Return the value of the most specific rule matching ``parsed``, or ``None``."""
         hosts = self._hosts
+        patterned = self._patterned
         host = parsed.host
         floor = len(parsed.domain)
         lowered: str | None = None
         while True:
             prefixes = hosts.get(host)
             if prefixes is not None:
+                if patterned and host in patterned:
+                    if lowered is None:
+                        lowered = parsed.path.lower()
+                    best: _RankedRule[T] | None = None
+                    deepest = -1
+                    for rule in patterned[host]:  # in tie-break order: the first deepest wins
+                        depth = rule.depth(lowered)
+                        if depth > deepest:
+                            best, deepest = rule, depth
+                    if best is not None:
+                        return best.value
                 for prefix, value in prefixes:
                     if not prefix:
                         return value
