@@ -1,9 +1,10 @@
 """URL canonicalisation and outlet resolution (``server.urls``).
 
 The shared corpus ``tests/data/url_corpus.json`` is the specification both resolvers follow (this
-one and the extension's): ``rules`` are ``[host, path_prefix, outlet]`` in canonical form (ASCII
-punycode host without ``www.``, lower-case path prefix without a trailing slash) and each case
-gives a pasted URL, the outlet it must resolve to (or ``null``) and its canonical URL.
+one and the extension's): ``rules`` are ``[host, path, outlet]`` in canonical form (ASCII
+punycode host without ``www.``, lower-case path prefix or ``*`` pattern without a trailing slash,
+as the outlet index serves them) and each case gives a pasted URL, the outlet it must resolve to
+(or ``null``) and its canonical URL.
 """
 
 from __future__ import annotations
