@@ -746,71 +746,92 @@ def _canonical_pattern(path: str) -> str:
     return "/" + "/".join(segments) if segments else ""
 
 
-# A '*' of a pattern: any number of whole segments, as few as possible. Each stretch of literal
-# segments after a '*' sits in an atomic group, so its earliest place is never given up again:
-# matching stays linear in the path's length whatever the pattern, and the match found is the
-# one that ends earliest (see :class:`_RankedRule`).
-_ANY_SEGMENTS = "(?:/[^/]*)*?"
-_SEGMENT_END = "(?=/|$)"
+def _pattern_parts(path: str) -> tuple[str, tuple[str, ...]]:
+    """Split a canonical rule path into its leading literal part and the runs after each ``*``.
 
-
-def _pattern_regex(path: str) -> re.Pattern[str]:
-    """Compile a canonical rule path (a prefix or a pattern) to a regex for lower-case paths."""
-    groups: list[list[str]] = [[]]  # the leading literal segments, then one group per '*'
-    for segment in path[1:].split("/"):
+    ``/a/*/b/c/*/d`` → ``("/a", ("/b/c", "/d"))``; a prefix ``/opinion`` → ``("/opinion", ())``.
+    """
+    parts: list[str] = [""]
+    for segment in path[1:].split("/") if path else ():
         if segment == "*":
-            groups.append([])
+            parts.append("")
         else:
-            groups[-1].append("/" + re.escape(segment))
-    regex = "".join(groups[0]) + _SEGMENT_END if groups[0] else ""
-    for literals in groups[1:]:
-        regex += f"(?>{_ANY_SEGMENTS}{''.join(literals)}{_SEGMENT_END})"
-    return re.compile(regex)
+            parts[-1] += "/" + segment
+    return parts[0], tuple(parts[1:])
+
+
+def _depth(lead: str, runs: tuple[str, ...], path: str) -> int:
+    """Return how many segments of a lower-case path a rule covers, or -1 if it does not match.
+
+    That is the segments up to the rule's last literal one, each ``*`` covering as few as it
+    can (0 for the fallback). Each run of literal segments after a ``*`` is put at its earliest
+    place in the path: if the rule matches at all it matches so, and that match ends earliest.
+    Plain string searches, linear in the path, whatever the pattern.
+    """
+    end = len(lead)
+    if end and (not path.startswith(lead) or (len(path) > end and path[end] != "/")):
+        return -1
+    for run in runs:  # each starts with "/", so it is found only at a segment boundary
+        at = path.find(run, end)
+        after = at + len(run)
+        while at >= 0 and after < len(path) and path[after] != "/":
+            at = path.find(run, at + 1)
+            after = at + len(run)
+        if at < 0:
+            return -1
+        end = after
+    return path.count("/", 0, end)
+
+
+def _rank_order(path: str) -> tuple[int, int, str]:
+    """Return the tie-break order of a rule path: more literal segments, fewer ``*``, the path."""
+    segments = path[1:].split("/") if path else []
+    stars = segments.count("*")
+    return (stars - len(segments), stars, path)
 
 
 @dataclass(frozen=True, slots=True)
-class _RankedRule(Generic[T]):
-    """One rule of a host that has patterns, ready to be ranked against the host's others."""
+class _Patterned(Generic[T]):
+    """The rules of a host that has patterns: its prefixes and its patterns, ranked together."""
 
-    path: str
-    value: T
-    regex: re.Pattern[str] | None
-    """``None`` for the host's fallback (the empty path), which matches everything."""
+    prefixes: tuple[tuple[str, T], ...]
+    """Longest first, as :class:`OutletResolver` keeps them for other hosts."""
+    patterns: tuple[tuple[str, tuple[str, ...], T], ...]
+    """``(leading literals, the runs after each '*', value)``, in tie-break order."""
 
-    @classmethod
-    def of(cls, path: str, value: T) -> _RankedRule[T]:
-        """Compile a canonical rule path."""
-        return cls(path, value, _pattern_regex(path) if path else None)
+    def resolve(self, lowered: str) -> tuple[T] | None:
+        """Return ``(value,)`` of the winning rule for a lower-case path, or ``None``.
 
-    @property
-    def order(self) -> tuple[int, int, str]:
-        """Return the tie-break order: more literal segments, then fewer ``*``, then the path."""
-        segments = self.path[1:].split("/") if self.path else []
-        stars = segments.count("*")
-        return (stars - len(segments), stars, self.path)
-
-    def depth(self, lowered_path: str) -> int:
-        """Return how many segments of a lower-case path the rule covers, or -1 if none.
-
-        That is the segments up to the rule's last literal one, each ``*`` covering as few
-        as it can; 0 for the fallback.
+        The first prefix that covers the path is the deepest; a pattern wins only by reaching
+        deeper, since at equal depth a prefix has at least as many literal segments and no
+        ``*``; among patterns the first of the deepest, in tie-break order, wins.
         """
-        if self.regex is None:
-            return 0
-        match = self.regex.match(lowered_path)
-        return -1 if match is None else match.group().count("/")
+        found: tuple[T] | None = None
+        deepest = -1
+        for prefix, value in self.prefixes:
+            if not prefix or (
+                lowered.startswith(prefix)
+                and (len(lowered) == len(prefix) or lowered[len(prefix)] == "/")
+            ):
+                found, deepest = (value,), prefix.count("/")
+                break
+        for lead, runs, value in self.patterns:
+            depth = _depth(lead, runs, lowered)
+            if depth > deepest:
+                found, deepest = (value,), depth
+        return found
 
 
 class OutletResolver(Generic[T]):
     """Map canonical URLs to values (outlet slugs) by host and path rules.
 
     Lookups are dictionary probes: the host, then each parent domain down to the registrable
-    domain. At a host with plain prefixes only (most of them), the prefixes are tried longest
-    first and the first that matches wins, as fast as a string comparison; only at a host
-    with a pattern are its rules ranked against each other (:class:`_RankedRule`).
+    domain. At a host without patterns (most of them) its prefixes are tried longest first and
+    the first that covers the path wins, at the cost of a few string comparisons; a host with
+    patterns ranks them against its deepest prefix (:class:`_Patterned`).
     """
 
-    __slots__ = ("_hosts", "_patterned", "_size")
+    __slots__ = ("_hosts", "_patterns", "_size")
 
     def __init__(self, rules: Iterable[tuple[str, str, T]]) -> None:
         """Build from ``(host, path, value)`` rules, normalising each one.
@@ -827,17 +848,27 @@ class OutletResolver(Generic[T]):
                     f"rule {host + path!r} is given to both {paths[path]!r} and {value!r}"
                 )
             paths[path] = value
-        self._hosts: dict[str, tuple[tuple[str, T], ...]] = {}
-        self._patterned: dict[str, tuple[_RankedRule[T], ...]] = {}
+        self._hosts: dict[str, tuple[tuple[str | None, T | None], ...]] = {}
+        self._patterns: dict[str, _Patterned[T]] = {}
         for host, paths in table.items():
-            if any("*" in path for path in paths):
-                ranked = (_RankedRule.of(path, value) for path, value in paths.items())
-                self._patterned[host] = tuple(sorted(ranked, key=lambda rule: rule.order))
-                self._hosts[host] = ()
-            else:
-                # Longest prefix first; "" (the host's fallback) matches every path, so it
-                # comes last.
-                self._hosts[host] = tuple(sorted(paths.items(), key=lambda item: -len(item[0])))
+            # Longest prefix first; "" (the host's fallback) matches every path, so it is last.
+            prefixes = tuple(
+                sorted(
+                    ((path, value) for path, value in paths.items() if "*" not in path),
+                    key=lambda item: -len(item[0]),
+                )
+            )
+            if len(prefixes) == len(paths):
+                self._hosts[host] = prefixes
+                continue
+            patterns = tuple(
+                (*_pattern_parts(path), paths[path])
+                for path in sorted((path for path in paths if "*" in path), key=_rank_order)
+            )
+            self._patterns[host] = _Patterned(prefixes, patterns)
+            # This marker, the host's one entry, sends resolve() to the patterns at no cost to
+            # the other hosts: it is only looked at where a prefix is empty.
+            self._hosts[host] = ((None, None),)
         self._size = sum(len(p) for p in table.values())
 
     @classmethod
@@ -852,26 +883,21 @@ class OutletResolver(Generic[T]):
     def resolve(self, parsed: ParsedURL) -> T | None:
         """Return the value of the most specific rule matching ``parsed``, or ``None``."""
         hosts = self._hosts
-        patterned = self._patterned
         host = parsed.host
         floor = len(parsed.domain)
         lowered: str | None = None
         while True:
             prefixes = hosts.get(host)
             if prefixes is not None:
-                if patterned and host in patterned:
-                    if lowered is None:
-                        lowered = parsed.path.lower()
-                    best: _RankedRule[T] | None = None
-                    deepest = -1
-                    for rule in patterned[host]:  # in tie-break order: the first deepest wins
-                        depth = rule.depth(lowered)
-                        if depth > deepest:
-                            best, deepest = rule, depth
-                    if best is not None:
-                        return best.value
                 for prefix, value in prefixes:
                     if not prefix:
+                        if prefix is None:  # the host has patterns
+                            if lowered is None:
+                                lowered = parsed.path.lower()
+                            found = self._patterns[host].resolve(lowered)
+                            if found is not None:
+                                return found[0]
+                            break
                         return value
                     if lowered is None:
                         lowered = parsed.path.lower()
