@@ -49,7 +49,8 @@ nor ``/2024/05/01/world/opinion-poll``. A ``*`` that is part of a segment (``opi
 refused, and so are ``**`` and ``*/*`` (one ``*`` already covers any number of segments) and an
 empty segment in a pattern; a trailing ``*`` is dropped (a rule covers everything below it
 anyway), so ``nytimes.com/*/opinion/*`` is ``nytimes.com/*/opinion`` and ``nytimes.com/*`` is
-``nytimes.com``. Each error message says what to write instead.
+``nytimes.com``. A canonical path longer than :data:`MAX_RULE_PATH_LENGTH` is refused too. Each
+error message says what to write instead.
 
 **Which rule wins.** :class:`OutletResolver` tries the host, then each parent domain down to
 the registrable domain (never above it); the first of these with a matching rule decides, so
@@ -81,6 +82,7 @@ import idna
 import tldextract
 
 __all__ = [
+    "MAX_RULE_PATH_LENGTH",
     "MAX_UNWRAP_DEPTH",
     "MAX_URL_LENGTH",
     "PLATFORM_DOMAINS",
@@ -104,6 +106,9 @@ MAX_URL_LENGTH = 2048
 
 MAX_UNWRAP_DEPTH = 5
 """How many wrappers inside wrappers are unwrapped before giving up."""
+
+MAX_RULE_PATH_LENGTH = 200
+"""Longest canonical rule path, in characters: what the ``outlet_rule.path`` column holds."""
 
 TRACKING_PARAMS: frozenset[str] = frozenset(
     {
@@ -717,6 +722,8 @@ def normalize_rule(host: str, path: str) -> tuple[str, str]:
     path = _canonical_path(path).rstrip("/").lower()
     if "*" in path:
         path = _canonical_pattern(path)
+    if len(path) > MAX_RULE_PATH_LENGTH:
+        raise URLError(f"a rule's path can be at most {MAX_RULE_PATH_LENGTH} characters")
     return match_host, path
 
 

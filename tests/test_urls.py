@@ -327,6 +327,7 @@ def test_parse_rule_rejects_what_is_not_a_host_and_path(rule: str) -> None:
         ("nytimes.com/opinion/*/*", "write one '*'"),
         ("nytimes.com/*//opinion", "a pattern cannot have an empty path segment ('//')"),
         ("*.nytimes.com*/opinion", "is not a valid host name"),
+        ("nytimes.com/*/" + "x" * 200, "a rule's path can be at most 200 characters"),
     ],
 )  # fmt: skip
 def test_bad_pattern_is_refused_with_what_to_write(rule: str, message: str) -> None:
