@@ -773,7 +773,7 @@ def _depth(lead: str, runs: tuple[str, ...], path: str) -> int:
     That is the segments up to the rule's last literal one, each ``*`` covering as few as it
     can (0 for the fallback). Each run of literal segments after a ``*`` is put at its earliest
     place in the path: if the rule matches at all it matches so, and that match ends earliest.
-    Plain string searches, linear in the path, whatever the pattern.
+    A few string searches, without backtracking however the pattern is written.
     """
     end = len(lead)
     if end and (not path.startswith(lead) or (len(path) > end and path[end] != "/")):

@@ -1,7 +1,8 @@
 // Local outlet resolution: the rules of the server's OutletResolver (server/urls.py), path
 // patterns and their precedence included, run against the compact outlet index, so the browser
-// never asks the server whether a page belongs to a rated outlet. Pure functions only (no DOM, no extension APIs): test/resolve.test.js feeds them
-// the shared corpus tests/data/url_corpus.json that the server's tests also use.
+// never asks the server whether a page belongs to a rated outlet. Pure functions only (no DOM, no
+// extension APIs): test/resolve.test.js feeds them the shared corpus tests/data/url_corpus.json
+// that the server's tests also use.
 //
 // What differs from the server, and why it does not matter in practice: the server finds a URL's
 // registrable domain with the Public Suffix List (about 200 KB, too big to ship for this). Here
@@ -356,7 +357,7 @@ export function pathMatches(prefix, path) {
  * Return how many segments of a (lower-case) path a (canonical) rule path covers, up to its last
  * literal segment, each `*` covering as few as it can; 0 for the empty path, -1 if it does not
  * match. Each run of literal segments after a `*` is placed as early as it fits, which finds the
- * shallowest match if there is one, in time linear in the path.
+ * shallowest match if there is one, without backtracking however the pattern is written.
  */
 export function ruleDepth(rulePath, path) {
   if (rulePath === '') return 0;
