@@ -8,7 +8,8 @@ Run from the repository root::
 **In-process**: 100,000 generated URLs shaped like real traffic (hosts of the rules in
 ``tests/data/url_corpus.json`` with www/m/amp/regional subdomains, unrated hosts, news-like paths,
 tracking parameters, wrappers such as AMP caches and Google / Facebook redirects) go through
-``canonicalize`` + ``OutletResolver.resolve``; it prints URLs/s and the median and p99 time per
+``canonicalize`` + ``OutletResolver.resolve`` (half the URLs on a rule's path have that path in
+front, a pattern's ``*`` filled with a date); it prints URLs/s and the median and p99 time per
 URL. Target: median ≤ 20 µs.
 
 **HTTP**: a fresh SQLite database is migrated and loaded with ``data/outlets.csv`` through the
@@ -139,7 +140,8 @@ def generate_urls(count: int, rules: list[tuple[str, str, str]], seed: int = 202
         else:
             path = f"/article/{slug}-{rng.randrange(16**8):08x}"
         if prefix and rng.random() < 0.5:
-            path = prefix + path
+            # A pattern's '*' stands where real URLs have a date (nytimes.com/2024/05/01/opinion).
+            path = prefix.replace("*", "2024/05/01") + path
         url = f"{'http' if rng.random() < 0.1 else 'https'}://{host}{path}"
         params = []
         if rng.random() < 0.1:

@@ -99,7 +99,10 @@ class Outlet(Base):
 
 
 class OutletRule(Base):
-    """A host, optionally with a path prefix, whose pages belong to an outlet."""
+    """A host, optionally with a path prefix or pattern, whose pages belong to an outlet.
+
+    ``path`` is in the canonical form :func:`server.urls.parse_rule` gives it.
+    """
 
     __tablename__ = "outlet_rule"
     __table_args__ = (UniqueConstraint("host", "path", name="uq_outlet_rule_host_path"),)

@@ -257,7 +257,18 @@ def spec() -> dict[str, Any]:
                             "properties": {
                                 "version": {"type": "string"},
                                 "outlets": {"type": "object"},
-                                "rules": {"type": "array", "items": {"type": "array"}},
+                                "rules": {
+                                    "type": "array",
+                                    "items": {"type": "array"},
+                                    "description": (
+                                        "[host, path, slug] rows. The path is '' (the whole "
+                                        "host), a prefix ('/opinion') or a pattern whose '*' "
+                                        "stands for any number of whole segments "
+                                        "('/*/opinion'); at a host, the rule whose match "
+                                        "reaches deepest into the path wins, as server/urls.py "
+                                        "specifies."
+                                    ),
+                                },
                             },
                         },
                         "The index.",

@@ -35,11 +35,35 @@ a wrapper whose target is not in its URL (``t.co/…``) is left as it is.
 :attr:`ParsedURL.domain` is the registrable domain from tldextract's bundled Public Suffix List
 snapshot with private suffixes, so each ``*.blogspot.com`` or ``*.github.io`` site is its own
 domain; publishing platforms missing from that list (:data:`PLATFORM_DOMAINS`, e.g.
-``substack.com``) are treated the same way. :class:`OutletResolver` tries the host, then each
-parent domain down to the registrable domain (never above it); within a host, the longest
-matching path prefix wins, matched case-insensitively at a segment boundary
-(``/opinion`` matches ``/opinion`` and ``/opinion/x``, not ``/opinions``); a rule with an
-empty path is the host's fallback.
+``substack.com``) are treated the same way.
+
+**Rules** (:func:`parse_rule`) are a host and an optional path: ``nytimes.com``,
+``bbc.co.uk/sport``, ``nytimes.com/*/opinion``. The host is normalised as a URL's host is for
+matching; the path is canonicalised as a URL's path is, lower-cased, without trailing slashes.
+A path is a list of segments, each literal text or ``*``, which stands for any number of whole
+segments, none included. A rule matches a URL whose path *starts* with segments that the rule's
+path matches, compared case-insensitively and whole segment by whole segment: ``/opinion``
+matches ``/opinion`` and ``/opinion/x`` but not ``/opinions`` nor ``/2024/05/01/opinion/x``;
+``/*/opinion`` matches ``/opinion/x`` and ``/2024/05/01/opinion/x`` but not ``/opinionated/x``
+nor ``/2024/05/01/world/opinion-poll``. A ``*`` that is part of a segment (``opinion*``) is
+refused, and so are ``**`` and ``*/*`` (one ``*`` already covers any number of segments) and an
+empty segment in a pattern; a trailing ``*`` is dropped (a rule covers everything below it
+anyway), so ``nytimes.com/*/opinion/*`` is ``nytimes.com/*/opinion`` and ``nytimes.com/*`` is
+``nytimes.com``. A canonical path longer than :data:`MAX_RULE_PATH_LENGTH` is refused too. Each
+error message says what to write instead.
+
+**Which rule wins.** :class:`OutletResolver` tries the host, then each parent domain down to
+the registrable domain (never above it); the first of these with a matching rule decides, so
+any rule of ``cooking.nytimes.com``, even its empty-path fallback, beats every rule of
+``nytimes.com``. Among the matching rules of one host, the one whose match reaches deepest into
+the path wins: the number of the URL's path segments it covers, up to its last literal segment,
+each ``*`` covering as few segments as it can; the empty path (the host's fallback) covers none.
+For plain prefixes that is the longest prefix. On
+``theguardian.com/us-news/commentisfree/2024/x``, ``/*/commentisfree`` (two segments) beats
+``/us-news`` (one). Equal depths go to the rule with more literal segments, then to the one with
+fewer ``*``, then to the path that comes first in code-point order, so the answer never depends
+on the order in which rules were given. The extension's ``shared/resolve.js`` applies the same
+rules to the compact outlet index, whose rows carry the canonical path as it is here.
 """
 
 from __future__ import annotations
@@ -58,6 +82,7 @@ import idna
 import tldextract
 
 __all__ = [
+    "MAX_RULE_PATH_LENGTH",
     "MAX_UNWRAP_DEPTH",
     "MAX_URL_LENGTH",
     "PLATFORM_DOMAINS",
@@ -81,6 +106,9 @@ MAX_URL_LENGTH = 2048
 
 MAX_UNWRAP_DEPTH = 5
 """How many wrappers inside wrappers are unwrapped before giving up."""
+
+MAX_RULE_PATH_LENGTH = 200
+"""Longest canonical rule path, in characters: what the ``outlet_rule.path`` column holds."""
 
 TRACKING_PARAMS: frozenset[str] = frozenset(
     {
@@ -643,12 +671,13 @@ def _canonicalize(raw: str, depth: int) -> ParsedURL:
 
 
 def parse_rule(rule: str) -> tuple[str, str]:
-    """Split a rule such as ``nytimes.com/opinion`` into its canonical host and path prefix.
+    """Split a rule such as ``nytimes.com/*/opinion`` into its canonical host and path.
 
     The host is normalised exactly as :func:`canonicalize` normalises hosts for matching
-    (so ``www.NYTimes.com`` and ``nytimes.com`` are one rule); the path prefix is ``""`` (the
-    whole host) or starts with ``/``, without a trailing slash, lower-cased. A scheme and a
-    leading ``*.`` are tolerated; a query, fragment, port or user-info is a :class:`URLError`.
+    (so ``www.NYTimes.com`` and ``nytimes.com`` are one rule); the path is ``""`` (the whole
+    host) or a prefix or pattern starting with ``/``, in the canonical form
+    :func:`normalize_rule` gives it. A scheme and a leading ``*.`` are tolerated; a query,
+    fragment, port, user-info or misplaced ``*`` is a :class:`URLError`.
     """
     text = rule.strip()
     if not text:
@@ -665,7 +694,13 @@ def parse_rule(rule: str) -> tuple[str, str]:
 
 
 def normalize_rule(host: str, path: str) -> tuple[str, str]:
-    """Return the canonical ``(host, path prefix)`` of a rule given as its two parts."""
+    """Return the canonical ``(host, path)`` of a rule given as its two parts.
+
+    The path is canonicalised like a URL's path, lower-cased and stripped of trailing slashes;
+    a pattern also loses a trailing ``*`` (a rule covers everything below it anyway), so a
+    path of only ``*`` is the host's fallback ``""``. Two rules that match the same URLs
+    therefore have one canonical form, except that ``/*/x`` is kept apart from ``/x``.
+    """
     if "?" in path or "#" in path or "?" in host or "#" in host:
         raise URLError("a rule cannot have a query or fragment; give the host and path only")
     if "@" in host:
@@ -680,39 +715,167 @@ def normalize_rule(host: str, path: str) -> tuple[str, str]:
         _, match_host, _ = _host_info(host)
     except UnicodeError:
         raise URLError("the host is not valid text") from None
-    prefix = _canonical_path(path).rstrip("/").lower() if path else ""
-    return match_host, prefix
+    if not path:
+        return match_host, ""
+    if not path.startswith("/"):
+        path = "/" + path
+    path = _canonical_path(path).rstrip("/").lower()
+    if "*" in path:
+        path = _canonical_pattern(path)
+    if len(path) > MAX_RULE_PATH_LENGTH:
+        raise URLError(f"a rule's path can be at most {MAX_RULE_PATH_LENGTH} characters")
+    return match_host, path
+
+
+def _canonical_pattern(path: str) -> str:
+    """Check a rule path holding ``*`` and return it without trailing ``*`` segments."""
+    segments = path[1:].split("/")
+    for segment in segments:
+        if segment == "**":
+            raise URLError(
+                "'**' is not needed: '*' already stands for any number of path segments, "
+                "as in 'nytimes.com/*/opinion'"
+            )
+        if "*" in segment and segment != "*":
+            raise URLError(
+                f"'*' stands for whole path segments, as in 'nytimes.com/*/opinion'; "
+                f"'{_short(segment)}' mixes it with text"
+            )
+        if not segment:
+            raise URLError("a pattern cannot have an empty path segment ('//')")
+    if "/*/*" in path + "/":
+        raise URLError(
+            "'*/*' says no more than '*', which already stands for any number of path "
+            "segments; write one '*'"
+        )
+    while segments and segments[-1] == "*":
+        segments.pop()
+    return "/" + "/".join(segments) if segments else ""
+
+
+def _pattern_parts(path: str) -> tuple[str, tuple[str, ...]]:
+    """Split a canonical rule path into its leading literal part and the runs after each ``*``.
+
+    ``/a/*/b/c/*/d`` → ``("/a", ("/b/c", "/d"))``; a prefix ``/opinion`` → ``("/opinion", ())``.
+    """
+    parts: list[str] = [""]
+    for segment in path[1:].split("/") if path else ():
+        if segment == "*":
+            parts.append("")
+        else:
+            parts[-1] += "/" + segment
+    return parts[0], tuple(parts[1:])
+
+
+def _depth(lead: str, runs: tuple[str, ...], path: str) -> int:
+    """Return how many segments of a lower-case path a rule covers, or -1 if it does not match.
+
+    That is the segments up to the rule's last literal one, each ``*`` covering as few as it
+    can (0 for the fallback). Each run of literal segments after a ``*`` is put at its earliest
+    place in the path: if the rule matches at all it matches so, and that match ends earliest.
+    A few string searches, without backtracking however the pattern is written.
+    """
+    end = len(lead)
+    if end and (not path.startswith(lead) or (len(path) > end and path[end] != "/")):
+        return -1
+    for run in runs:  # each starts with "/", so it is found only at a segment boundary
+        at = path.find(run, end)
+        after = at + len(run)
+        while at >= 0 and after < len(path) and path[after] != "/":
+            at = path.find(run, at + 1)
+            after = at + len(run)
+        if at < 0:
+            return -1
+        end = after
+    return path.count("/", 0, end)
+
+
+def _rank_order(path: str) -> tuple[int, int, str]:
+    """Return the tie-break order of a rule path: more literal segments, fewer ``*``, the path."""
+    segments = path[1:].split("/") if path else []
+    stars = segments.count("*")
+    return (stars - len(segments), stars, path)
+
+
+@dataclass(frozen=True, slots=True)
+class _Patterned(Generic[T]):
+    """The rules of a host that has patterns: its prefixes and its patterns, ranked together."""
+
+    prefixes: tuple[tuple[str, T], ...]
+    """Longest first, as :class:`OutletResolver` keeps them for other hosts."""
+    patterns: tuple[tuple[str, tuple[str, ...], T], ...]
+    """``(leading literals, the runs after each '*', value)``, in tie-break order."""
+
+    def resolve(self, lowered: str) -> tuple[T] | None:
+        """Return ``(value,)`` of the winning rule for a lower-case path, or ``None``.
+
+        The first prefix that covers the path is the deepest; a pattern wins only by reaching
+        deeper, since at equal depth a prefix has at least as many literal segments and no
+        ``*``; among patterns the first of the deepest, in tie-break order, wins.
+        """
+        found: tuple[T] | None = None
+        deepest = -1
+        for prefix, value in self.prefixes:
+            if not prefix or (
+                lowered.startswith(prefix)
+                and (len(lowered) == len(prefix) or lowered[len(prefix)] == "/")
+            ):
+                found, deepest = (value,), prefix.count("/")
+                break
+        for lead, runs, value in self.patterns:
+            depth = _depth(lead, runs, lowered)
+            if depth > deepest:
+                found, deepest = (value,), depth
+        return found
 
 
 class OutletResolver(Generic[T]):
-    """Map canonical URLs to values (outlet slugs) by host and path-prefix rules.
+    """Map canonical URLs to values (outlet slugs) by host and path rules.
 
     Lookups are dictionary probes: the host, then each parent domain down to the registrable
-    domain; at each host its path prefixes are tried longest first.
+    domain. At a host without patterns (most of them) its prefixes are tried longest first and
+    the first that covers the path wins, at the cost of a few string comparisons; a host with
+    patterns ranks them against its deepest prefix (:class:`_Patterned`).
     """
 
-    __slots__ = ("_hosts", "_size")
+    __slots__ = ("_hosts", "_patterns", "_size")
 
     def __init__(self, rules: Iterable[tuple[str, str, T]]) -> None:
-        """Build from ``(host, path_prefix, value)`` rules, normalising each one.
+        """Build from ``(host, path, value)`` rules, normalising each one.
 
         Raises :class:`URLError` for an invalid rule and :class:`ValueError` when one rule is
         given two different values.
         """
         table: dict[str, dict[str, T]] = {}
         for raw_host, raw_path, value in rules:
-            host, prefix = normalize_rule(raw_host, raw_path)
-            prefixes = table.setdefault(host, {})
-            if prefix in prefixes and prefixes[prefix] != value:
+            host, path = normalize_rule(raw_host, raw_path)
+            paths = table.setdefault(host, {})
+            if path in paths and paths[path] != value:
                 raise ValueError(
-                    f"rule {host + prefix!r} is given to both {prefixes[prefix]!r} and {value!r}"
+                    f"rule {host + path!r} is given to both {paths[path]!r} and {value!r}"
                 )
-            prefixes[prefix] = value
-        # Longest prefix first; "" (the host's fallback) matches every path, so it comes last.
-        self._hosts: dict[str, tuple[tuple[str, T], ...]] = {
-            host: tuple(sorted(prefixes.items(), key=lambda item: -len(item[0])))
-            for host, prefixes in table.items()
-        }
+            paths[path] = value
+        self._hosts: dict[str, tuple[tuple[str | None, T | None], ...]] = {}
+        self._patterns: dict[str, _Patterned[T]] = {}
+        for host, paths in table.items():
+            # Longest prefix first; "" (the host's fallback) matches every path, so it is last.
+            prefixes = tuple(
+                sorted(
+                    ((path, value) for path, value in paths.items() if "*" not in path),
+                    key=lambda item: -len(item[0]),
+                )
+            )
+            if len(prefixes) == len(paths):
+                self._hosts[host] = prefixes
+                continue
+            patterns = tuple(
+                (*_pattern_parts(path), paths[path])
+                for path in sorted((path for path in paths if "*" in path), key=_rank_order)
+            )
+            self._patterns[host] = _Patterned(prefixes, patterns)
+            # This marker, the host's one entry, sends resolve() to the patterns at no cost to
+            # the other hosts: it is only looked at where a prefix is empty.
+            self._hosts[host] = ((None, None),)
         self._size = sum(len(p) for p in table.values())
 
     @classmethod
@@ -735,6 +898,13 @@ class OutletResolver(Generic[T]):
             if prefixes is not None:
                 for prefix, value in prefixes:
                     if not prefix:
+                        if prefix is None:  # the host has patterns
+                            if lowered is None:
+                                lowered = parsed.path.lower()
+                            found = self._patterns[host].resolve(lowered)
+                            if found is not None:
+                                return found[0]
+                            break
                         return value
                     if lowered is None:
                         lowered = parsed.path.lower()

@@ -37,6 +37,8 @@ def problem(response) -> dict:  # type: ignore[no-untyped-def]
         ("https://m.theguardian.com/world/2026/nov/28/x?utm_source=twitter", "guardian"),
         ("https://www.nytimes.com/2026/11/28/us/politics/x.html", "new-york-times"),
         ("https://www.nytimes.com/opinion/2026/11/28/x.html", "nytimes-opinion"),
+        ("https://www.nytimes.com/2026/11/28/opinion/x.html", "nytimes-opinion"),
+        ("https://www.nytimes.com/2026/11/28/us/opinion-poll.html", "new-york-times"),
         ("https://mattyglesias.substack.com/p/some-post", "slow-boring"),
     ],
 )
@@ -196,7 +198,7 @@ def test_too_many_requests_is_429_problem(make_app: Callable[..., Flask]) -> Non
 
 def test_outlet_detail(client: FlaskClient) -> None:
     body = client.get("/api/v1/outlets/nytimes-opinion").get_json()
-    assert body["rules"] == ["nytimes.com/opinion"]
+    assert body["rules"] == ["nytimes.com/*/opinion"]
     assert body["bias"] == "left"
     assert body["provider_ratings"] == []
 
@@ -234,7 +236,7 @@ def test_index_is_compact_and_revalidates_with_etag(client: FlaskClient) -> None
     response = client.get("/api/v1/outlets/index")
     assert response.status_code == 200
     body = response.get_json()
-    assert ["nytimes.com", "/opinion", "nytimes-opinion"] in body["rules"]
+    assert ["nytimes.com", "/*/opinion", "nytimes-opinion"] in body["rules"]
     assert ["bbc.com", "", "bbc-news"] in body["rules"]
     assert body["outlets"]["fox-news"] == {
         "name": "Fox News",

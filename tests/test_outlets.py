@@ -15,6 +15,7 @@ from server.models import Outlet, RatingChange
 from server.outlet_csv import COLUMNS, OutletDataError, merge_feeds, read_csv_text
 from server.ratings import BIAS_LABELS, FACTUALITY_LABELS
 from server.services import get_services, get_session
+from server.urls import OutletResolver
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -36,6 +37,14 @@ def count(app: Flask, model: type) -> int:
         (GOOD.replace(",GB,", ",GBR,"), "row 2, column country"),
         (GOOD.replace("bbc-news,", "BBC News!,"), "row 2, column slug"),
         (GOOD.replace("bbc.co.uk bbc.com", ""), "row 2, column domains"),
+        (
+            GOOD.replace("bbc.co.uk bbc.com", "bbc.co.uk bbc.co.uk/news*"),
+            "row 2, column domains: 'bbc.co.uk/news*': '*' stands for whole path segments",
+        ),
+        (
+            GOOD.replace("bbc.co.uk bbc.com", "bbc.co.uk bbc.co.uk/**/sport"),
+            "row 2, column domains: 'bbc.co.uk/**/sport': '**' is not needed",
+        ),
         (GOOD.replace("2026-11-01", "yesterday"), "row 2, column reviewed"),
         (GOOD.replace(",no,", ",maybe,"), "row 2, column paywall"),
         (GOOD.replace("https://www.bbc.co.uk/news", "bbc"), "row 2, column homepage"),
@@ -56,6 +65,14 @@ def test_duplicate_rules_and_slugs_are_refused() -> None:
     text = str(error.value)
     assert "row 3, column domains: 'bbc.com' is already claimed on row 2" in text
     assert "row 4, column slug: 'bbc-news' is already used on row 2" in text
+
+
+def test_one_pattern_written_two_ways_is_claimed_once() -> None:
+    other = GOOD.replace("bbc-news,BBC News,bbc.co.uk bbc.com", "bbc-2,BBC 2,bbc.com/*/sport/*")
+    with pytest.raises(OutletDataError) as error:
+        read_csv_text(f"{HEADER}\n{GOOD.replace(' bbc.com', ' bbc.com/*/sport')}\n{other}\n")
+    claimed = "row 3, column domains: 'bbc.com/*/sport' is already claimed on row 2"
+    assert claimed in str(error.value)
 
 
 def test_unknown_header_column_is_refused() -> None:
@@ -148,6 +165,27 @@ def test_shipped_outlets_file_is_valid_and_broad() -> None:
     assert all(r.basis for r in records), "every rating says what it rests on"
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {"bbc.co.uk", "bbc.com"} <= {d for row in rows for d in row["domains"].split()}
+
+
+@pytest.mark.parametrize(
+    ("url", "slug"),
+    [
+        ("https://www.nytimes.com/2024/05/01/opinion/x.html", "nytimes-opinion"),
+        ("https://www.nytimes.com/2024/05/01/world/opinion-poll.html", "new-york-times"),
+        ("https://www.theguardian.com/commentisfree/2024/may/01/x", "guardian-opinion"),
+        ("https://www.theguardian.com/us-news/commentisfree/2024/may/01/x", "guardian-opinion"),
+        ("https://www.theguardian.com/us-news/2024/may/01/x", "the-guardian-us"),
+        ("https://www.washingtonpost.com/opinions/2024/05/01/x/", "washington-post-opinion"),
+        ("https://www.yahoo.com/news/x-123456789.html", "yahoo-news"),
+        ("https://news.yahoo.com/x-123456789.html", "yahoo-news"),
+        ("https://finance.yahoo.com/news/x-123456789.html", "yahoo-finance"),
+        ("https://www.yahoo.com/", None),
+    ],
+)
+def test_shipped_rules_fit_real_url_shapes(url: str, slug: str | None) -> None:
+    records = read_csv_text((ROOT / "data" / "outlets.csv").read_text(encoding="utf-8"))
+    resolver = OutletResolver.from_strings((rule, r.slug) for r in records for rule in r.rules)
+    assert resolver.resolve_url(url)[1] == slug
 
 
 # --- feeds: added by maintainers, never dropped by an import ---------------------------------

@@ -1,9 +1,10 @@
 """URL canonicalisation and outlet resolution (``server.urls``).
 
 The shared corpus ``tests/data/url_corpus.json`` is the specification both resolvers follow (this
-one and the extension's): ``rules`` are ``[host, path_prefix, outlet]`` in canonical form (ASCII
-punycode host without ``www.``, lower-case path prefix without a trailing slash) and each case
-gives a pasted URL, the outlet it must resolve to (or ``null``) and its canonical URL.
+one and the extension's): ``rules`` are ``[host, path, outlet]`` in canonical form (ASCII
+punycode host without ``www.``, lower-case path prefix or ``*`` pattern without a trailing slash,
+as the outlet index serves them) and each case gives a pasted URL, the outlet it must resolve to
+(or ``null``) and its canonical URL.
 """
 
 from __future__ import annotations
@@ -293,6 +294,13 @@ def test_google_lookalike_blog_is_not_unwrapped() -> None:
         ("lemonde.fr/société", ("lemonde.fr", "/soci%c3%a9t%c3%a9")),
         ("127.0.0.1/bbc", ("127.0.0.1", "/bbc")),
         ("  bbc.com  ", ("bbc.com", "")),
+        ("nytimes.com/*/opinion", ("nytimes.com", "/*/opinion")),
+        ("www.nytimes.com/*/Opinion/*", ("nytimes.com", "/*/opinion")),
+        ("https://theguardian.com/*/commentisfree/*/", ("theguardian.com", "/*/commentisfree")),
+        ("cnn.com/*/opinions", ("cnn.com", "/*/opinions")),
+        ("example.com/a/*/b/*/c", ("example.com", "/a/*/b/*/c")),
+        ("nytimes.com/*", ("nytimes.com", "")),
+        ("lemonde.fr/*/idées", ("lemonde.fr", "/*/id%c3%a9es")),
     ],
 )
 def test_parse_rule_normalises_like_canonicalize(rule: str, parsed: tuple[str, str]) -> None:
@@ -307,6 +315,25 @@ def test_parse_rule_normalises_like_canonicalize(rule: str, parsed: tuple[str, s
 def test_parse_rule_rejects_what_is_not_a_host_and_path(rule: str) -> None:
     with pytest.raises(URLError):
         parse_rule(rule)
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("nytimes.com/opinion*", "'*' stands for whole path segments"),
+        ("nytimes.com/*opinion", "as in 'nytimes.com/*/opinion'; '*opinion' mixes it with text"),
+        ("nytimes.com/**/opinion", "'**' is not needed: '*' already stands for any number"),
+        ("nytimes.com/*/*/*/opinion", "'*/*' says no more than '*'"),
+        ("nytimes.com/opinion/*/*", "write one '*'"),
+        ("nytimes.com/*//opinion", "a pattern cannot have an empty path segment ('//')"),
+        ("*.nytimes.com*/opinion", "is not a valid host name"),
+        ("nytimes.com/*/" + "x" * 200, "a rule's path can be at most 200 characters"),
+    ],
+)  # fmt: skip
+def test_bad_pattern_is_refused_with_what_to_write(rule: str, message: str) -> None:
+    with pytest.raises(URLError) as error:
+        parse_rule(rule)
+    assert message in str(error.value)
 
 
 NESTED = ["example.com", "example.com/a", "example.com/a/b"]
@@ -335,6 +362,27 @@ def make_resolver(*rules: str) -> OutletResolver[str]:
         (["example.com"], "www.example.com", "example.com"),
         (["www.example.com"], "example.com", "www.example.com"),
         (["127.0.0.1/bbc"], "http://127.0.0.1:9000/bbc/x", "127.0.0.1/bbc"),
+        # Patterns: the deepest match wins, whatever kind of rule it is.
+        (["example.com/a", "example.com/*/b"], "example.com/a/b/c", "example.com/*/b"),
+        (["example.com/a/b", "example.com/*/b"], "example.com/x/b", "example.com/*/b"),
+        (["example.com/a/b/c", "example.com/*/b"], "example.com/a/b/c", "example.com/a/b/c"),
+        (["example.com", "example.com/*/b"], "example.com/a/c", "example.com"),
+        (["example.com/*/b"], "example.com/a/c", None),
+        (["example.com/*/b"], "example.com/b", "example.com/*/b"),
+        (["example.com/*/b"], "example.com/B/x", "example.com/*/b"),
+        (["example.com/*/b/c"], "example.com/b/x/b/c", "example.com/*/b/c"),
+        (["example.com/a/*/c"], "example.com/a/c", "example.com/a/*/c"),
+        (["example.com/a/*/c"], "example.com/x/a/c", None),
+        # Equal depth: more literal segments, then fewer '*', then code-point order.
+        (["example.com/a/b", "example.com/*/b"], "example.com/a/b", "example.com/a/b"),
+        (["example.com/*/a/b", "example.com/a/*/b"], "example.com/a/b", "example.com/*/a/b"),
+        (["example.com/a/*/b", "example.com/*/b"], "example.com/a/b", "example.com/a/*/b"),
+        (["example.com/a/b", "example.com/a/*/b"], "example.com/a/b", "example.com/a/b"),
+        (["example.com/a/*", "example.com/*/b"], "example.com/a/b", "example.com/*/b"),
+        (["example.com/*/b", "example.com/a"], "example.com/a/b", "example.com/*/b"),
+        # A host's own rules, even its fallback, beat its parent's patterns.
+        (["sub.example.com", "example.com/*/b"], "sub.example.com/a/b", "sub.example.com"),
+        (["sub.example.com/*/b", "example.com/a"], "sub.example.com/a/c", "example.com/a"),
     ],
 )
 def test_most_specific_rule_wins(rules: list[str], url: str, expected: str | None) -> None:
@@ -344,6 +392,113 @@ def test_most_specific_rule_wins(rules: list[str], url: str, expected: str | Non
         assert found is None
     else:
         assert found == expected
+
+
+# The path rules of data/outlets.csv and the URL shapes they are for.
+REAL_RULES = [
+    ("nytimes.com", "new-york-times"),
+    ("nytimes.com/*/opinion", "nytimes-opinion"),
+    ("theguardian.com", "guardian"),
+    ("theguardian.com/*/commentisfree", "guardian-opinion"),
+    ("theguardian.com/us-news", "the-guardian-us"),
+    ("cnn.com", "cnn"),
+    ("cnn.com/*/opinions", "cnn-opinion"),
+    ("forbes.com", "forbes"),
+    ("forbes.com/sites", "forbes-contributors"),
+    ("news.yahoo.com", "yahoo-news"),
+    ("yahoo.com/news", "yahoo-news"),
+    ("finance.yahoo.com", "yahoo-finance"),
+]
+
+
+@pytest.mark.parametrize(
+    ("url", "outlet"),
+    [
+        ("https://www.nytimes.com/2024/05/01/opinion/trump-trial.html", "nytimes-opinion"),
+        ("https://www.nytimes.com/2024/05/01/Opinion/x.html", "nytimes-opinion"),
+        ("https://www.nytimes.com/interactive/2024/05/01/opinion/x.html", "nytimes-opinion"),
+        ("https://www.nytimes.com/section/opinion", "nytimes-opinion"),
+        ("https://www.nytimes.com/opinion", "nytimes-opinion"),
+        ("https://www.nytimes.com/2024/05/01/world/europe/x.html", "new-york-times"),
+        ("https://www.nytimes.com/2024/05/01/world/opinion-poll", "new-york-times"),
+        ("https://www.nytimes.com/opinionated/x.html", "new-york-times"),
+        ("https://www.nytimes.com/2024/05/01/opinions/x.html", "new-york-times"),
+        ("https://www.theguardian.com/commentisfree/2024/may/01/x", "guardian-opinion"),
+        ("https://www.theguardian.com/us-news/commentisfree/2024/may/01/x", "guardian-opinion"),
+        ("https://www.theguardian.com/us-news/2024/may/01/x", "the-guardian-us"),
+        ("https://www.theguardian.com/world/2024/may/01/commentisfreedom", "guardian"),
+        ("https://edition.cnn.com/2024/05/01/opinions/x/index.html", "cnn-opinion"),
+        ("https://www.cnn.com/2024/05/01/politics/opinions-poll/index.html", "cnn"),
+        ("https://www.forbes.com/sites/jane/2024/05/01/x/", "forbes-contributors"),
+        ("https://www.forbes.com/2024/05/01/sites/x/", "forbes"),
+        ("https://www.yahoo.com/news/x-123456789.html", "yahoo-news"),
+        ("https://uk.yahoo.com/news/x-123456789.html", "yahoo-news"),
+        ("https://www.yahoo.com/newsroom/x", None),
+        ("https://sports.yahoo.com/nba/news/x.html", None),
+        ("https://finance.yahoo.com/news/x.html", "yahoo-finance"),
+    ],
+)
+def test_path_rules_match_real_url_shapes(url: str, outlet: str | None) -> None:
+    resolver = OutletResolver.from_strings(REAL_RULES)
+    assert resolver.resolve_url(url)[1] == outlet
+
+
+SEGMENTS = st.sampled_from(["a", "b", "c"])
+PATTERNS = st.lists(st.one_of(SEGMENTS, st.just("*")), min_size=1, max_size=5).filter(
+    lambda parts: "*" in parts and "/*/*" not in "/" + "/".join(parts) + "/"
+)
+
+
+def reference_depth(pattern: list[str], path: list[str]) -> int:
+    """Return the fewest leading path segments that match the pattern, by brute force."""
+    if not pattern:
+        return 0
+    if pattern[0] == "*":
+        depths = [reference_depth(pattern[1:], path[skip:]) for skip in range(len(path) + 1)]
+        found = [skip + depth for skip, depth in enumerate(depths) if depth >= 0]
+        return min(found, default=-1)
+    if path and path[0] == pattern[0]:
+        rest = reference_depth(pattern[1:], path[1:])
+        return -1 if rest < 0 else rest + 1
+    return -1
+
+
+@settings(max_examples=300, deadline=None)
+@given(PATTERNS, st.lists(SEGMENTS, max_size=8))
+def test_pattern_covers_the_fewest_segments_it_can(pattern: list[str], path: list[str]) -> None:
+    _, canonical = parse_rule("example.com/" + "/".join(pattern))
+    resolver = OutletResolver([("example.com", canonical, "x")])
+    trimmed = list(pattern)
+    while trimmed and trimmed[-1] == "*":
+        trimmed.pop()
+    expected = reference_depth(trimmed, path) if trimmed else 0
+    found = resolver.resolve(canonicalize("example.com/" + "/".join(path)))
+    assert found == ("x" if expected >= 0 else None)
+    lead, runs = urls._pattern_parts(canonical)
+    assert urls._depth(lead, runs, "/" + "/".join(path)) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(PATTERNS.map("/".join), min_size=1, max_size=5, unique=True),
+    st.lists(SEGMENTS, max_size=6),
+    st.randoms(use_true_random=False),
+)
+def test_winner_does_not_depend_on_rule_order(
+    patterns: list[str], path: list[str], rng: Any
+) -> None:
+    paths = sorted({parse_rule(f"example.com/{p}")[1] for p in [*patterns, "a", "a/b"]})
+    rules = [("example.com", rule_path, rule_path) for rule_path in paths]
+    shuffled = list(rules)
+    rng.shuffle(shuffled)
+    url = canonicalize("example.com/" + "/".join(path))
+    assert OutletResolver(rules).resolve(url) == OutletResolver(shuffled).resolve(url)
+
+
+def test_pattern_matching_is_linear_in_the_path() -> None:
+    resolver = OutletResolver.from_strings([("example.com/*/a/*/a/*/a/*/b", "x")])
+    parsed = canonicalize("https://example.com/" + "a/" * 1000)
+    assert resolver.resolve(parsed) is None  # milliseconds, not the age of the universe
 
 
 def test_resolver_returns_falsy_values() -> None:

@@ -1,7 +1,8 @@
-// Local outlet resolution: the rules of the server's OutletResolver (server/urls.py) run against
-// the compact outlet index, so the browser never asks the server whether a page belongs to a
-// rated outlet. Pure functions only (no DOM, no extension APIs): test/resolve.test.js feeds them
-// the shared corpus tests/data/url_corpus.json that the server's tests also use.
+// Local outlet resolution: the rules of the server's OutletResolver (server/urls.py), path
+// patterns and their precedence included, run against the compact outlet index, so the browser
+// never asks the server whether a page belongs to a rated outlet. Pure functions only (no DOM, no
+// extension APIs): test/resolve.test.js feeds them the shared corpus tests/data/url_corpus.json
+// that the server's tests also use.
 //
 // What differs from the server, and why it does not matter in practice: the server finds a URL's
 // registrable domain with the Public Suffix List (about 200 KB, too big to ship for this). Here
@@ -276,22 +277,62 @@ function decodeURIComponentSafe(text) {
 }
 
 // --- The resolver -----------------------------------------------------------------------------
+//
+// Rule paths are server/urls.py's (its module docstring is the specification): a path is a list
+// of segments, each literal or `*`, which stands for any number of whole segments, none included;
+// a rule covers a URL whose path starts with segments its path matches. Among one host's matching
+// rules the one reaching deepest into the path wins (each `*` covering as few segments as it
+// can), then the one with more literal segments, then fewer `*`, then the path first in
+// code-point order. Hosts without a `*` rule keep the plain longest-prefix loop.
 
 /**
- * Compile the index's rules into a map host → [prefix, slug] sorted longest prefix first, so that
- * resolving a URL costs a few map lookups however many outlets the index holds. The server sends
- * rules already normalised; they are normalised again so hand-written indexes work too.
+ * Return a rule path in the server's canonical form as far as the index needs it: lower-case,
+ * without trailing slashes or trailing `*` segments (a rule covers everything below it anyway).
+ */
+export function normalizeRulePath(path) {
+  let text = String(path ?? '').toLowerCase();
+  for (;;) {
+    if (text.endsWith('/')) text = text.slice(0, -1);
+    else if (text.endsWith('/*')) text = text.slice(0, -2);
+    else return text;
+  }
+}
+
+/** Order one host's rules for ranking: more literal segments, then fewer `*`, then code points. */
+function rankOrder([a], [b]) {
+  const key = (path) => {
+    const segments = path ? path.slice(1).split('/') : [];
+    const stars = segments.filter((segment) => segment === '*').length;
+    return [stars - segments.length, stars];
+  };
+  const [ka, kb] = [key(a), key(b)];
+  return ka[0] - kb[0] || ka[1] - kb[1] || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * Compile the index's rules into a map host → [path, slug], so that resolving a URL costs a few
+ * map lookups however many outlets the index holds. A host's rules are sorted longest prefix
+ * first, or, when one of them is a pattern (`ranked` holds those hosts), in tie-break order. The
+ * server sends rules already normalised; they are normalised again so hand-written indexes work
+ * too.
  */
 export function compileIndex(index) {
   const byHost = new Map();
   for (const [host, path, slug] of index?.rules ?? []) {
     const key = normalizeHost(host);
-    const prefix = String(path ?? '').replace(/\/+$/, '').toLowerCase();
     if (!byHost.has(key)) byHost.set(key, []);
-    byHost.get(key).push([prefix, slug]);
+    byHost.get(key).push([normalizeRulePath(path), slug]);
   }
-  for (const rules of byHost.values()) rules.sort((a, b) => b[0].length - a[0].length);
-  return { version: index?.version ?? null, outlets: index?.outlets ?? {}, byHost };
+  const ranked = new Set();
+  for (const [host, rules] of byHost) {
+    if (rules.some(([path]) => path.includes('*'))) {
+      rules.sort(rankOrder);
+      ranked.add(host);
+    } else {
+      rules.sort((a, b) => b[0].length - a[0].length);
+    }
+  }
+  return { version: index?.version ?? null, outlets: index?.outlets ?? {}, byHost, ranked };
 }
 
 /** Return the hosts to try for a host: itself, then each parent down to its site domain. */
@@ -313,9 +354,40 @@ export function pathMatches(prefix, path) {
 }
 
 /**
+ * Return how many segments of a (lower-case) path a (canonical) rule path covers, up to its last
+ * literal segment, each `*` covering as few as it can; 0 for the empty path, -1 if it does not
+ * match. Each run of literal segments after a `*` is placed as early as it fits, which finds the
+ * shallowest match if there is one, without backtracking however the pattern is written.
+ */
+export function ruleDepth(rulePath, path) {
+  if (rulePath === '') return 0;
+  const rule = rulePath.slice(1).split('/');
+  const segments = path.slice(1).split('/');
+  let at = 0;
+  let i = 0;
+  for (; i < rule.length && rule[i] !== '*'; i += 1, at += 1) {
+    if (segments[at] !== rule[i]) return -1;
+  }
+  while (i < rule.length) {
+    let to = i + 1;
+    while (to < rule.length && rule[to] !== '*') to += 1;
+    const run = rule.slice(i + 1, to);
+    const fits = (start) => run.every((literal, k) => segments[start + k] === literal);
+    let start = at;
+    while (start + run.length <= segments.length && !fits(start)) start += 1;
+    if (start + run.length > segments.length) return -1;
+    at = start + run.length;
+    i = to;
+  }
+  return at;
+}
+
+/**
  * Return the slug of the outlet a URL belongs to, or null. Wrappers are unwrapped first; then the
- * exact host is tried, then each parent domain; among the rules of one host the longest matching
- * path prefix wins (case-insensitively), and the rule without a path is the host's fallback.
+ * exact host is tried, then each parent domain; the first with a matching rule decides. Among
+ * its rules the longest matching path prefix wins (case-insensitively), the rule without a path
+ * being the host's fallback; at a host with patterns, the rule reaching deepest (`ruleDepth`),
+ * ties going to the first in tie-break order.
  */
 export function resolveSlug(compiled, rawUrl) {
   const parsed = parseHttpUrl(rawUrl);
@@ -326,6 +398,16 @@ export function resolveSlug(compiled, rawUrl) {
   for (const candidate of candidateHosts(host)) {
     const rules = compiled.byHost.get(candidate);
     if (!rules) continue;
+    if (compiled.ranked?.has(candidate)) {
+      let best = null;
+      let deepest = -1;
+      for (const [rulePath, slug] of rules) {
+        const depth = ruleDepth(rulePath, path);
+        if (depth > deepest) [best, deepest] = [slug, depth];
+      }
+      if (deepest >= 0) return best;
+      continue;
+    }
     for (const [prefix, slug] of rules) {
       if (pathMatches(prefix, path)) return slug;
     }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  candidateHosts, compileIndex, normalizeHost, pathMatches, resolveOutlet, resolveSlug, unwrapUrl, parseHttpUrl,
+  candidateHosts, compileIndex, normalizeHost, normalizeRulePath, pathMatches, resolveOutlet, resolveSlug, ruleDepth,
+  unwrapUrl, parseHttpUrl,
   stripTracking, TRACKING_PARAMS, TRACKING_PREFIXES,
 } from '../shared/resolve.js';
 
@@ -20,8 +21,12 @@ const index = compileIndex({
     ['bbc.co.uk', '', 'bbc'],
     ['bbc.com', '', 'bbc'],
     ['nytimes.com', '', 'nyt'],
-    ['nytimes.com', '/opinion', 'nyt-opinion'],
+    ['nytimes.com', '/*/opinion/*', 'nyt-opinion'],
+    ['theguardian.com', '', 'guardian'],
+    ['theguardian.com', '/US-news/', 'guardian-us'],
+    ['theguardian.com', '/*/commentisfree', 'guardian-opinion'],
     ['news.yahoo.com', '', 'yahoo'],
+    ['yahoo.com', '/news', 'yahoo'],
     ['127.0.0.1', '/bbc', 'local'],
     ['substack.com', '', 'substack'],
   ],
@@ -36,10 +41,19 @@ const cases = [
   ['https://www.nytimes.com/opinion/columnists/x.html', 'nyt-opinion'],
   ['https://www.nytimes.com/Opinion/x.html', 'nyt-opinion'],
   ['https://www.nytimes.com/opinions/x.html', 'nyt'],
+  ['https://www.nytimes.com/2024/05/01/opinion/x.html', 'nyt-opinion'],
+  ['https://www.nytimes.com/2024/05/01/OPINION/x.html', 'nyt-opinion'],
+  ['https://www.nytimes.com/2024/05/01/world/opinion-poll', 'nyt'],
+  ['https://www.nytimes.com/opinionated/x.html', 'nyt'],
+  ['https://www.theguardian.com/commentisfree/2024/may/01/x', 'guardian-opinion'],
+  ['https://www.theguardian.com/us-news/commentisfree/2024/may/01/x', 'guardian-opinion'],
+  ['https://www.theguardian.com/us-news/2024/may/01/x', 'guardian-us'],
   ['https://www.nytimes.com/2026/11/28/world/x.html', 'nyt'],
   ['https://news.yahoo.com/story-1.html', 'yahoo'],
   ['https://finance.yahoo.com/story-1.html', null],
   ['https://yahoo.com/', null],
+  ['https://www.yahoo.com/news/x-123.html', 'yahoo'],
+  ['https://www.yahoo.com/newsletters/x', null],
   ['http://127.0.0.1:8765/bbc/storm.html', 'local'],
   ['http://127.0.0.1:8765/bbcx/storm.html', null],
   ['http://127.0.0.1:8765/unrated/storm.html', null],
@@ -82,6 +96,38 @@ test('pathMatches matches at segment boundaries only', () => {
   assert.ok(pathMatches('/opinion', '/opinion/x'));
   assert.ok(!pathMatches('/opinion', '/opinions'));
   assert.ok(pathMatches('', '/anything'));
+});
+
+test('normalizeRulePath drops trailing slashes and trailing stars, as the server does', () => {
+  assert.equal(normalizeRulePath('/*/Opinion/*/'), '/*/opinion');
+  assert.equal(normalizeRulePath('/*'), '');
+  assert.equal(normalizeRulePath('/opinion/'), '/opinion');
+  assert.equal(normalizeRulePath(null), '');
+});
+
+test('ruleDepth counts the segments a rule covers, each * covering as few as it can', () => {
+  assert.equal(ruleDepth('', '/anything'), 0);
+  assert.equal(ruleDepth('/opinion', '/opinion/x'), 1);
+  assert.equal(ruleDepth('/opinion', '/opinions'), -1);
+  assert.equal(ruleDepth('/*/opinion', '/opinion/x'), 1);
+  assert.equal(ruleDepth('/*/opinion', '/2024/05/01/opinion/x.html'), 4);
+  assert.equal(ruleDepth('/*/opinion', '/2024/05/01/world/opinion-poll'), -1);
+  assert.equal(ruleDepth('/a/*/b', '/a/b'), 2);
+  assert.equal(ruleDepth('/a/*/b', '/x/a/b'), -1);
+  assert.equal(ruleDepth('/*/b', '/a/b/b'), 2);
+  assert.equal(ruleDepth('/*/a/*/b/c', '/a/x/b/b/c/y'), 5);
+  assert.equal(ruleDepth('/*/a/*/a/*/b', `/${'a/'.repeat(5000)}`), -1);
+});
+
+test('a host\'s rules rank the same whatever order the index lists them in', () => {
+  const rules = [['example.net', '/a', 'a'], ['example.net', '/*/b', 'any-b'], ['example.net', '/a/*/b', 'a-any-b'], ['example.net', '/*/a/b', 'any-a-b']];
+  for (const order of [rules, [...rules].reverse()]) {
+    const compiled = compileIndex({ rules: order });
+    assert.equal(resolveSlug(compiled, 'https://example.net/a/b'), 'any-a-b');
+    assert.equal(resolveSlug(compiled, 'https://example.net/a/x/b'), 'a-any-b');
+    assert.equal(resolveSlug(compiled, 'https://example.net/a/x'), 'a');
+    assert.equal(resolveSlug(compiled, 'https://example.net/x'), null);
+  }
 });
 
 test('nested wrappers are unwrapped', () => {
