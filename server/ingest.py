@@ -172,7 +172,6 @@ def add_articles(
     ordered = sorted(fresh.values(), key=lambda pair: pair[1].published_at or now)
     with stories.writing(session) as index:
         touched: set[int] = set()
-        added: list[Article] = []
         for p, item in ordered:
             slug = catalog.resolver.resolve(p) or item.feed_outlet
 
@@ -197,13 +196,11 @@ def add_articles(
                 story_id=story_id,
             )
             session.add(article)
-            added.append(article)
             stories.stored(p.key, story_id)
             touched.add(story_id)
             result.added += 1
         session.flush()
         _recount(session, touched)
-        stories.indexed(article.id for article in added)
     return result
 
 

@@ -102,13 +102,14 @@ def lookup(
     if outlet is None:
         services.misses.count(parsed.domain)
     stories = services.stories
-    index = stories.fresh_index() or stories.index(sessions())
+    if stories.fresh_index() is None:
+        stories.index(sessions())
     match: dict[str, Any] | None = None
     story_id = stories.story_of_url(parsed.key)
     if story_id is not None:
         match = {"method": "url", "score": 1.0}
     elif title:
-        found: Match | None = index.match(title, published or utcnow())
+        found: Match | None = stories.match(title, published or utcnow())
         if found is not None:
             story_id = found.story_id
             match = {"method": "title", "score": round(found.score, 3)}
