@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, g
 from flask.cli import FlaskGroup, with_appcontext
 from flask_cors import CORS
 from flask_limiter import Limiter
@@ -42,6 +42,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # flask-limiter sends Retry-After on every answer; it only means something on a 429.
         if response.status_code != 429:
             response.headers.pop("Retry-After", None)
+        if "retry_after" in g:  # ours (errors.handle_database_error), not the limiter's
+            response.headers["Retry-After"] = g.retry_after
         return response
 
     limiter = Limiter(

@@ -278,8 +278,9 @@ def _ingest_feeds_once(slugs: tuple[str, ...]) -> None:
 def ingest_file(path: Path) -> None:
     """Add the articles of a JSONL or CSV file (url, title, published_at, description).
 
-    All or nothing: one bad row rejects the file (exit status 1). Articles already stored
-    are skipped, so a file can be ingested again safely.
+    Validated all or nothing: one bad row rejects the file (exit status 1) before anything
+    is stored. Then written in committed batches; articles already stored are skipped, so
+    an interrupted ingest is finished by running it again.
     """
     services = get_services()
     session = get_session()

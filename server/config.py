@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     # Largest accepted request body, in bytes, and most URLs in one batch lookup.
     "MAX_CONTENT_LENGTH": 1_000_000,
     "MAX_BATCH": 200,
+    # Seconds a request waits for SQLite's write lock (held by an ingest's batch) before it
+    # answers 503 with Retry-After; commands wait 30 s. Unused on PostgreSQL.
+    "BUSY_TIMEOUT": 0.5,
     # Seconds a worker trusts its in-memory catalog of outlets before checking the database.
     "CATALOG_TTL": 5.0,
     # Story matching: days either side of an article in which stories are candidates, and

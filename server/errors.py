@@ -11,7 +11,8 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, json, render_template_string, request
+from flask import Flask, Response, g, json, render_template_string, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,19 @@ def handle_http_exception(error: HTTPException) -> Response:
     return response
 
 
+def handle_database_error(error: OperationalError) -> Response:
+    """Answer 503 with Retry-After when SQLite's write lock stayed taken; else as unexpected.
+
+    A long ingest holds the lock for a batch at a time: trying again in a second works.
+    """
+    if "database is locked" not in str(error.orig):
+        return handle_unexpected(error)
+    log.warning("database busy on %s %s: answered 503", request.method, request.url_rule)
+    response = _render(503, "The database is busy with a large write. Try again in a second.")
+    response.headers["Retry-After"] = g.retry_after = "1"  # g: flask-limiter rewrites it
+    return response
+
+
 def handle_unexpected(error: Exception) -> Response:
     """Log an unexpected failure and answer 500 without leaking internals."""
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -114,4 +128,5 @@ def init_app(app: Flask) -> None:
     """Register the error handlers."""
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(OperationalError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)
