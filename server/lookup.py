@@ -32,6 +32,10 @@ from .urls import ParsedURL, URLError, canonicalize
 MAX_URL = 2048
 MAX_TITLE = 1000
 MAX_PUBLISHED = 40
+ARTICLES_PER_SIDE = 10
+"""Other coverage a lookup answer lists per side (left, center, right, unrated), the newest:
+a story of 1,300 articles made every answer 430 KB and cut throughput from 1,213 to 170
+requests/s. ``more_articles`` counts the rest; the story's own address lists them all."""
 
 
 class BadInput(ValueError):
@@ -122,6 +126,8 @@ def lookup(
         story = story_json(
             sessions(), story_id, services.blindspot_rule, exclude_key=parsed.key, match=match
         )
+        if story is not None:
+            cap_articles(story, ARTICLES_PER_SIDE)
     return {
         "url": raw_url,
         "canonical_url": parsed.url,
@@ -162,6 +168,23 @@ def story_json(
     ]
     body.update(summarize(items, rule))
     return body
+
+
+def cap_articles(story: dict[str, Any], per_side: int) -> None:
+    """Keep the newest ``per_side`` articles of each side; count the rest; link the story."""
+    kept: list[dict[str, Any]] = []
+    more = {"left": 0, "center": 0, "right": 0, "unrated": 0}
+    shown = dict.fromkeys(more, 0)
+    for article in reversed(story["articles"]):  # oldest first: walk from the newest
+        side = (article["outlet"] or {}).get("side") or "unrated"
+        if shown[side] < per_side:
+            shown[side] += 1
+            kept.append(article)
+        else:
+            more[side] += 1
+    story["articles"] = kept[::-1]
+    story["more_articles"] = more
+    story["links"] = {"api": f"/api/v1/stories/{story['id']}", "page": f"/stories/{story['id']}"}
 
 
 def search(session: Session, text: str, limit: int) -> list[dict[str, Any]]:
