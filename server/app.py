@@ -12,13 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
-from flask import Flask, Response, current_app, g
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_cors import CORS
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, cli, errors, pages, services, stories_cli
+from . import api, cli, errors, limiter, pages, services, stories_cli
 from . import config as settings
 
 
@@ -31,31 +30,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
+    hops = int(app.config["TRUSTED_PROXIES"])
+    if hops < 0:
+        raise ValueError(f"PARALLAX_TRUSTED_PROXIES must be 0 or more, not {hops}")
+    if hops:
+        # Behind N reverse proxies, the client's address, scheme and host are the ones the
+        # proxies passed on (the last N X-Forwarded-* values); without a trusted proxy
+        # these headers are anyone's to forge and are ignored.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
+
     services.init_app(app)
     errors.init_app(app)
     origins = [_origin(o) for o in str(app.config["CORS_ORIGINS"]).split(",") if o.strip()]
     CORS(app, resources={r"/api/*": {"origins": origins}}, vary_header=True)
 
-    # Registered before the limiter: after-request hooks run last-registered first.
-    @app.after_request
-    def _retry_after_only_when_limited(response: Response) -> Response:
-        # flask-limiter sends Retry-After on every answer; it only means something on a 429.
-        if response.status_code != 429:
-            response.headers.pop("Retry-After", None)
-        if "retry_after" in g:  # ours (errors.handle_database_error), not the limiter's
-            response.headers["Retry-After"] = g.retry_after
-        return response
-
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        default_limits=[app.config["RATE_LIMIT"]],
-        storage_uri=app.config["RATE_LIMIT_STORAGE_URL"],
-        key_prefix=app.config["RATE_LIMIT_KEY_PREFIX"],
-        headers_enabled=True,
-    )
-    limiter.exempt(api.health)
-
+    limiter.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.health)
     app.register_blueprint(pages.bp)

@@ -22,7 +22,11 @@ DEFAULTS: dict[str, Any] = {
     # Comma-separated; each is an exact origin or a regular expression.
     "CORS_ORIGINS": r"^chrome-extension://[a-p]{32}$,^moz-extension://[0-9a-f-]{36}$,"
     r"^safari-web-extension://[0-9A-Fa-f-]+$",
-    # Per-client request limit on the API (flask-limiter syntax) and where counts are kept:
+    # Reverse proxies in front of the service (nginx, a load balancer) whose X-Forwarded-For,
+    # -Proto and -Host are trusted: the client of a rate limit is the reader, not the proxy.
+    # 0 trusts none: the headers are ignored, since anyone can send them.
+    "TRUSTED_PROXIES": 0,
+    # Per-client request limit (the `limits` syntax; server/limiter.py) and where counts are kept:
     # memory:// for one process, redis://host:port to share limits between workers.
     "RATE_LIMIT": "600 per minute",
     "RATE_LIMIT_STORAGE_URL": "memory://",

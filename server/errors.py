@@ -11,7 +11,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, g, json, render_template_string, request
+from flask import Flask, Response, json, render_template_string, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -114,7 +114,7 @@ def handle_database_error(error: OperationalError) -> Response:
         return handle_unexpected(error)
     log.warning("database busy on %s %s: answered 503", request.method, request.url_rule)
     response = _render(503, "The database is busy with a large write. Try again in a second.")
-    response.headers["Retry-After"] = g.retry_after = "1"  # g: flask-limiter rewrites it
+    response.headers["Retry-After"] = "1"
     return response
 
 
