@@ -7,12 +7,17 @@ the one module that knows every layer; see ARCHITECTURE.md for who may import wh
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+import socket
+import sys
+import time
 from collections.abc import Mapping
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, g, request
 from flask.cli import FlaskGroup, with_appcontext
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -46,7 +51,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     origins = [_origin(o) for o in str(app.config["CORS_ORIGINS"]).split(",") if o.strip()]
     CORS(app, resources={r"/api/*": {"origins": origins}}, vary_header=True)
 
+    _access_log(app)
     limiter.init_app(app)
+    app.after_request(_security_headers)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.health)
     app.register_blueprint(pages.bp)
@@ -76,29 +83,182 @@ def main() -> None:
     group.main()
 
 
+ACCESS_LOG = logging.getLogger("parallax.access")
+MAX_REQUEST_LINE = 8190
+"""Gunicorn's largest request line short of unlimited: a GET lookup with a long URL and
+headline reaches the app, which says what is too long (400 problem+json)."""
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+# The pages load their styles from /static only and run no script; nothing may frame them.
+PAGE_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
+def _security_headers(response: Response) -> Response:
+    """Add the security headers to every answer: a CSP, nosniff, Referrer-Policy; HSTS on https."""
+    response.headers.update(SECURITY_HEADERS)
+    html = response.mimetype == "text/html"
+    response.headers.setdefault("Content-Security-Policy", PAGE_POLICY if html else API_POLICY)
+    if request.is_secure:  # over https, or behind a trusted proxy that says so
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    return response
+
+
+def _access_log(app: Flask) -> None:
+    """Log each request privately: method, route pattern, status and duration, nothing else.
+
+    The lookup's query string is the reader's history (every URL and headline they read), so
+    the private log (the default) never writes it, nor a path, only the route it matched.
+    """
+    mode = str(app.config["ACCESS_LOG"])
+    if mode not in ("off", "private", "full"):
+        raise ValueError(f"PARALLAX_ACCESS_LOG must be off, private or full, not {mode!r}")
+    if mode != "private":
+        return  # off: nothing; full: gunicorn's own log of whole request lines (serve)
+
+    @app.before_request
+    def _start_clock() -> None:
+        g.access_started = time.perf_counter()
+
+    @app.after_request
+    def _log_access(response: Response) -> Response:
+        rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
+        started = g.get("access_started", time.perf_counter())
+        ms = (time.perf_counter() - started) * 1000
+        ACCESS_LOG.info("%s %s %s %.1fms", request.method, rule, response.status_code, ms)
+        return response
+
+
+def _write_problem(sock: socket.socket, status: int, reason: str, _message: str) -> None:
+    """Answer a request gunicorn refused before the app saw it, as problem+json.
+
+    Replaces gunicorn's HTML error page (``gunicorn.util.write_error``); its message is not
+    echoed, since it may quote the request line, which is the reader's.
+    """
+    from gunicorn.util import write_nonblock
+
+    details = {
+        414: f"The request line is longer than {MAX_REQUEST_LINE} bytes. Send a long lookup "
+        "as POST /api/v1/lookup with a JSON body.",
+        431: "The request's headers are too large.",
+    }
+    detail = details.get(status, "The request could not be read as HTTP.")
+    body = json.dumps({"type": "about:blank", "title": reason, "status": status, "detail": detail})
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    write_nonblock(sock, (head + body).encode("latin-1"))
+
+
+def _port_taken(host: str, port: int) -> bool:
+    """Return True when ``host:port`` cannot be bound (gunicorn would retry it five times)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes; each holds its own story index (README: memory per worker).",
+)
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads per worker.",
+)
+@click.option(
+    "--worker-class",
+    default="gthread",
+    show_default=True,
+    type=click.Choice(["gthread", "sync"]),
+    help="gthread: threads per worker; sync: one request at a time per worker.",
+)
+@click.option(
+    "--timeout",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1, 3600),
+    help="Seconds before a silent worker is restarted.",
+)
+@click.option(
+    "--keepalive",
+    default=2,
+    show_default=True,
+    type=click.IntRange(0, 300),
+    help="Seconds an idle keep-alive connection is held open.",
+)
 @with_appcontext
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Migrate, load starter data if the database is empty, and serve the app."""
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    worker_class: str,
+    timeout: int,
+    keepalive: int,
+) -> None:
+    """Migrate, load starter data if the database is empty, and serve the app (gunicorn).
+
+    Slow clients hold a thread each for as long as they take to send their headers: put a
+    buffering reverse proxy such as nginx in front (README, "Running it in production").
+    """
+    from gunicorn import util as gunicorn_util
     from gunicorn.app.base import BaseApplication
 
+    if _port_taken(host, port):
+        raise click.ClickException(
+            f"port {port} on {host} is in use: stop what is using it or choose another with --port."
+        )
     click.echo(cli.prepare_database())
     services.get_services().engine.dispose()  # no connection may cross into the workers
     config = dict(current_app.config)
+    access = str(config["ACCESS_LOG"])
+    # Gunicorn's HTML error page for requests it refuses itself, replaced by problem+json;
+    # set in the master, so every worker forked from it has it.
+    gunicorn_util.write_error = _write_problem
+
+    def when_ready(_arbiter: object) -> None:
+        click.echo(f"Parallax is serving on http://{host}:{port}/ (Ctrl+C stops it)")
 
     class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("accesslog", "-")
+            self.cfg.set("worker_class", worker_class)
+            self.cfg.set("timeout", timeout)
+            self.cfg.set("keepalive", keepalive)
+            self.cfg.set("limit_request_line", MAX_REQUEST_LINE)
+            self.cfg.set("accesslog", "-" if access == "full" else None)
+            self.cfg.set("when_ready", when_ready)
 
         def load(self) -> Flask:
+            if access == "private":
+                handler = logging.StreamHandler(sys.stdout)
+                handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+                ACCESS_LOG.addHandler(handler)
+                ACCESS_LOG.setLevel(logging.INFO)
+                ACCESS_LOG.propagate = False
             app = create_app(config)
             # Build the catalog and the story index before the first request, not during it.
             with app.app_context():
@@ -108,5 +268,4 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
                 ready.stories.index(session)
             return app
 
-    click.echo(f"Parallax is serving on http://{host}:{port}/ (Ctrl+C stops it)")
     Server().run()

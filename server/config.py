@@ -26,6 +26,10 @@ DEFAULTS: dict[str, Any] = {
     # -Proto and -Host are trusted: the client of a rate limit is the reader, not the proxy.
     # 0 trusts none: the headers are ignored, since anyone can send them.
     "TRUSTED_PROXIES": 0,
+    # The access log of `parallax serve`: "private" writes method, route pattern, status and
+    # duration, never a query string (the reader's URLs and headlines) nor a path; "full" is
+    # gunicorn's log of whole request lines; "off" writes none.
+    "ACCESS_LOG": "private",
     # Per-client request limit (the `limits` syntax; server/limiter.py) and where counts are kept:
     # memory:// for one process, redis://host:port to share limits between workers.
     "RATE_LIMIT": "600 per minute",

@@ -27,7 +27,8 @@ DETAILS = {
 
 PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
 <title>{{ status }} {{ title }} · Parallax</title>
-<body style="font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 4rem auto">
+<link rel="stylesheet" href="/static/parallax.css">
+<body class="error-page">
 <h1>{{ title }}</h1><p>{{ detail }}</p><p><a href="/">Back to Parallax</a></p></body></html>"""
 
 
