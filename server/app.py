@@ -87,24 +87,29 @@ ACCESS_LOG = logging.getLogger("parallax.access")
 MAX_REQUEST_LINE = 8190
 """Gunicorn's largest request line short of unlimited: a GET lookup with a long URL and
 headline reaches the app, which says what is too long (400 problem+json)."""
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "X-Frame-Options": "DENY",
-}
+SECURITY_HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+]
 # The pages load their styles from /static only and run no script; nothing may frame them.
-PAGE_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'"
-)
-API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+PAGE_HEADERS = [
+    *SECURITY_HEADERS,
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'",
+    ),
+]
+OTHER_HEADERS = [
+    *SECURITY_HEADERS,
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+]
 
 
 def _security_headers(response: Response) -> Response:
     """Add the security headers to every answer: a CSP, nosniff, Referrer-Policy; HSTS on https."""
-    response.headers.update(SECURITY_HEADERS)
-    html = response.mimetype == "text/html"
-    response.headers.setdefault("Content-Security-Policy", PAGE_POLICY if html else API_POLICY)
+    response.headers.extend(PAGE_HEADERS if response.mimetype == "text/html" else OTHER_HEADERS)
     if request.is_secure:  # over https, or behind a trusted proxy that says so
         response.headers["Strict-Transport-Security"] = "max-age=31536000"
     return response

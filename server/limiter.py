@@ -11,9 +11,10 @@ lock (``memory://``), or in any storage ``limits`` knows, such as Redis, when
 
 The client is ``request.remote_addr``: behind a reverse proxy, set
 ``PARALLAX_TRUSTED_PROXIES`` so that it is the reader's address, not the proxy's (app.py).
-Answers carry ``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset``; a 429 also
-``Retry-After``. If the shared storage is down, requests are let through and a warning is
-logged: an outage of the limiter must not become an outage of the API.
+A 429 carries ``Retry-After`` and ``X-RateLimit-Limit``/``-Remaining``/``-Reset``; other
+answers carry none of them, which keeps a request's share of the limiter to one counter
+increment (bench/lookup.py). If the shared storage is down, requests are let through and a
+warning is logged: an outage of the limiter must not become an outage of the API.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import logging
 import math
 import threading
 import time
+from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, request
 from limits import RateLimitItem, parse
 from limits.storage import Storage, storage_from_string
 from werkzeug.exceptions import TooManyRequests
@@ -81,12 +83,14 @@ class Limiter:
     def __init__(self, limit: str, storage_url: str, prefix: str) -> None:
         self.item: RateLimitItem = parse(limit)
         self.prefix = prefix
+        self._key = self.item.key_for(prefix, "")  # the client's address goes last
+        self._expiry = self.item.get_expiry()
         self.counts = MemoryCounts() if storage_url == "memory://" else SharedCounts(storage_url)
 
     def hit(self, client: str) -> tuple[int, float] | None:
         """Count a request of ``client``; None when the storage cannot be reached."""
         try:
-            return self.counts.incr(self.item.key_for(self.prefix, client), self.item.get_expiry())
+            return self.counts.incr(self._key + client, self._expiry)
         except Exception:  # Redis down: let the request through, say so
             log.warning("rate-limit storage unavailable; request not counted", exc_info=True)
             return None
@@ -98,21 +102,26 @@ class Limiter:
         counted = self.hit(request.remote_addr or "unknown")
         if counted is None:
             return
-        g.rate_limit = counted
         count, reset = counted
         if count > self.item.amount:
             wait = max(1, math.ceil(reset - time.time()))
-            raise TooManyRequests(description=str(self.item), retry_after=wait)
+            raise _Refused(self.item.amount, reset, wait, str(self.item))
 
-    def add_headers(self, response: Response) -> Response:
-        """Tell the client its limit, what is left of it and when the window ends."""
-        counted = g.get("rate_limit")
-        if counted is not None:
-            count, reset = counted
-            response.headers["X-RateLimit-Limit"] = str(self.item.amount)
-            response.headers["X-RateLimit-Remaining"] = str(max(0, self.item.amount - count))
-            response.headers["X-RateLimit-Reset"] = str(math.ceil(reset))
-        return response
+
+class _Refused(TooManyRequests):
+    """A 429 that tells the client its limit and when the window ends."""
+
+    def __init__(self, amount: int, reset: float, wait: int, limit: str) -> None:
+        super().__init__(description=limit, retry_after=wait)
+        self.limit_headers = [
+            ("X-RateLimit-Limit", str(amount)),
+            ("X-RateLimit-Remaining", "0"),
+            ("X-RateLimit-Reset", str(math.ceil(reset))),
+        ]
+
+    def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        """Return the 429's headers: Retry-After and the limit's."""
+        return [*super().get_headers(*args, **kwargs), *self.limit_headers]
 
 
 def init_app(app: Flask) -> Limiter:
@@ -123,5 +132,4 @@ def init_app(app: Flask) -> Limiter:
         str(app.config["RATE_LIMIT_KEY_PREFIX"]),
     )
     app.before_request(limiter.check)
-    app.after_request(limiter.add_headers)
     return limiter

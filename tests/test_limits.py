@@ -29,11 +29,16 @@ def test_each_client_address_has_its_own_limit(make_app: Callable[..., Flask]) -
     assert _statuses(app, a, a, b, a, b, b) == [200, 200, 200, 429, 200, 429]
 
 
-def test_limits_answer_with_their_headers(make_app: Callable[..., Flask]) -> None:
-    response = make_app(RATE_LIMIT="5 per minute").test_client().get("/api/v1/ping")
-    assert response.headers["X-RateLimit-Limit"] == "5"
-    assert response.headers["X-RateLimit-Remaining"] == "4"
-    assert "Retry-After" not in response.headers
+def test_a_refusal_says_the_limit_and_when_to_retry(make_app: Callable[..., Flask]) -> None:
+    client = make_app(RATE_LIMIT="1 per minute").test_client()
+    allowed, refused = client.get("/api/v1/ping"), client.get("/api/v1/ping")
+    assert "Retry-After" not in allowed.headers and "X-RateLimit-Limit" not in allowed.headers
+    assert refused.status_code == 429
+    assert refused.mimetype == "application/problem+json"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["X-RateLimit-Limit"] == "1"
+    assert refused.headers["X-RateLimit-Remaining"] == "0"
+    assert "1 per 1 minute" in refused.get_json()["detail"]
 
 
 def test_healthz_is_never_limited(make_app: Callable[..., Flask]) -> None:
