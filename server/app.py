@@ -69,9 +69,21 @@ def _origin(text: str) -> str | re.Pattern[str]:
     return re.compile(text) if text.startswith("^") else text
 
 
+class _Commands(FlaskGroup):
+    """Flask's command group without the commands other installed packages register.
+
+    Any package in the environment may add a ``flask.commands`` entry point (Flask-Limiter
+    added ``limiter``, which stays installed in an environment made before we dropped it):
+    ``parallax --help`` lists only Parallax's commands.
+    """
+
+    def _load_plugin_commands(self) -> None:
+        return
+
+
 def main() -> None:
     """Run the ``parallax`` console script."""
-    group = FlaskGroup(
+    group = _Commands(
         create_app=create_app,
         add_default_commands=False,
         add_version_option=False,

@@ -18,7 +18,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from . import catalog, db, ingest, outlet_csv, outlets, providers, starter
+from . import catalog, db, ingest, outlet_csv, outlets, providers, ratings, starter
 from .lookup import BadInput, lookup
 from .models import Feed, Outlet
 from .services import get_services, get_session
@@ -188,12 +188,22 @@ def outlets_export(path: Path | None) -> None:
 
 
 @outlets_group.command("list")
-@click.option("--bias", help="Only outlets with this bias label.")
+@click.option(
+    "--bias", type=click.Choice(ratings.BIAS_LABELS), help="Only outlets with this bias label."
+)
 @click.option("--country", help="Only outlets of this country (ISO code).")
 @with_appcontext
 def outlets_list(bias: str | None, country: str | None) -> None:
-    """List outlets with their rating."""
-    for outlet in catalog.all_outlets(get_session()):
+    """List outlets with their rating (an unknown --bias or --country is an error)."""
+    every = catalog.all_outlets(get_session())
+    if country:
+        countries = sorted({o.country for o in every if o.country})
+        if country.upper() not in countries:
+            raise click.BadParameter(
+                f"no outlet is of country {country!r}; outlets are of: {', '.join(countries)}",
+                param_hint="'--country'",
+            )
+    for outlet in every:
         if bias and outlet.bias != bias or country and outlet.country != country.upper():
             continue
         click.echo(
@@ -346,6 +356,11 @@ def feeds_list(slug: str | None) -> None:
     """List feeds with the result of their last fetch."""
     query = select(Outlet.slug, Feed).join(Feed.outlet).order_by(Outlet.slug, Feed.id)
     if slug:
+        if get_session().scalar(select(Outlet.id).where(Outlet.slug == slug)) is None:
+            raise click.BadParameter(
+                f"no outlet is called {slug!r} (`parallax outlets list` shows them)",
+                param_hint="'--outlet'",
+            )
         query = query.where(Outlet.slug == slug)
     for outlet_slug, feed in get_session().execute(query):
         if feed.last_fetched_at is None:
