@@ -54,6 +54,29 @@ def db_upgrade() -> None:
     click.echo(f"database is up to date: {engine.url.render_as_string()}")
 
 
+@db_group.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def db_backup(path: Path) -> None:
+    """Copy the database to PATH while the service runs (SQLite); say how, for PostgreSQL.
+
+    SQLite is copied with its online backup API, consistent even while articles are being
+    ingested, and the copy is checked. A PostgreSQL database is backed up with its own tool:
+    the pg_dump command to run is printed (the password, if any, goes in PGPASSWORD).
+    """
+    engine = get_services().engine
+    if engine.dialect.name != "sqlite":
+        click.echo(f"back up PostgreSQL with pg_dump:\n  {db.pg_dump_command(engine, path)}")
+        click.echo("restore with: pg_restore --clean --dbname=URL " + str(path))
+        return
+    try:
+        db.backup_sqlite(engine, path)
+    except (FileExistsError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    size = path.stat().st_size / 1_000_000
+    click.echo(f"backed up {engine.url.database} to {path} ({size:.1f} MB, integrity ok)")
+
+
 @db_group.command("seed")
 @with_appcontext
 def db_seed() -> None:
