@@ -123,11 +123,7 @@ def lookup(
             sessions().commit()
     story = None
     if story_id is not None:
-        story = story_json(
-            sessions(), story_id, services.blindspot_rule, exclude_key=parsed.key, match=match
-        )
-        if story is not None:
-            cap_articles(story, ARTICLES_PER_SIDE)
+        story = _cached_story(services, sessions, story_id, parsed.key, match)
     return {
         "url": raw_url,
         "canonical_url": parsed.url,
@@ -168,6 +164,49 @@ def story_json(
     ]
     body.update(summarize(items, rule))
     return body
+
+
+def _cached_story(
+    services: Services,
+    sessions: Callable[[], Session],
+    story_id: int,
+    exclude_key: str,
+    match: dict[str, Any] | None,
+) -> dict[str, Any] | None:
+    """Return a lookup's story answer from this worker's cache of story answers.
+
+    The cached body holds every article with its URL key; this lookup's own article is left
+    out, its match put in and the articles capped on a copy.
+    """
+    rule = services.blindspot_rule
+
+    def build() -> tuple[dict[str, Any], list[str]] | None:
+        body = story_json(sessions(), story_id, rule)
+        if body is None:
+            return None
+        return body, [_key(a["url"]) for a in body["articles"]]
+
+    cached = services.stories.cached(story_id, build)
+    if cached is None:
+        return None
+    body, keys = cached
+    story: dict[str, Any] = {}
+    for name, value in body.items():
+        if name == "articles":
+            if match is not None:
+                story["match"] = match
+            value = [a for a, key in zip(value, keys, strict=True) if key != exclude_key]
+        story[name] = value
+    cap_articles(story, ARTICLES_PER_SIDE)
+    return story
+
+
+def _key(url: str) -> str:
+    """Return the URL key of a stored article's URL (canonical already, so it reads)."""
+    try:
+        return canonicalize(url).key
+    except URLError:
+        return url
 
 
 def cap_articles(story: dict[str, Any], per_side: int) -> None:

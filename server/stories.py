@@ -30,10 +30,10 @@ from __future__ import annotations
 import threading
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
@@ -47,9 +47,12 @@ MAX_GAPS = 64
 """Gaps kept as ranges; beyond this the closest are merged (re-reading a seen id is harmless)."""
 RECONCILE_SECONDS = 300.0
 """How often the worker checks its article count against the database's."""
+MAX_CACHED = 20_000
+"""Story answers kept per worker; past this the cache starts afresh."""
 SLICE = 200
 """Articles added to the index per hold of the lock while catching up: a few milliseconds."""
 
+T = TypeVar("T")
 _Row = tuple[int, int | None, str, str, datetime | None]
 
 
@@ -92,6 +95,7 @@ class StoryService:
         self._gaps: list[tuple[int, int, float]] = []  # unseen ids below it: (lo, hi, since)
         self._checked = 0.0
         self._reconciled = time.monotonic()
+        self._answers: dict[int, tuple[float, Any]] = {}  # story id -> (when, built answer)
         self._lock = threading.RLock()  # the index's contents: writers, slices, matches
         self._catching_up = threading.Lock()  # one catch-up at a time
 
@@ -127,6 +131,22 @@ class StoryService:
         """Return the story a headline matches, read under the lock (see the module notes)."""
         with self._lock:
             return self._index.match(title, published) if self._index is not None else None
+
+    def cached(self, story_id: int, build: Callable[[], T]) -> T:
+        """Return what ``build`` made for a story within the refresh time, else build it anew.
+
+        A lookup's story answer costs a query of all the story's articles (3.4 ms of a 3.5 ms
+        lookup; 170 ms for a batch of 50); it may be as stale as the index itself.
+        """
+        now = time.monotonic()
+        hit = self._answers.get(story_id)
+        if hit is not None and now - hit[0] < self.refresh_seconds:
+            return hit[1]
+        value = build()
+        if len(self._answers) >= MAX_CACHED:
+            self._answers = {}
+        self._answers[story_id] = (now, value)
+        return value
 
     def story_of_url(self, url_key: str) -> int | None:
         """Return the story of a stored article's URL key, without asking the database."""
@@ -248,3 +268,4 @@ class StoryService:
             self._story_of_url.clear()
             self._high = 0
             self._gaps = []
+            self._answers = {}

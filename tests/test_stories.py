@@ -375,3 +375,27 @@ def test_a_big_storys_lookup_lists_ten_per_side_and_counts_the_rest(
     assert answer["links"] == {"api": f"/api/v1/stories/{story_id}", "page": f"/stories/{story_id}"}
     full = client.get(f"/api/v1/stories/{story_id}").get_json()
     assert len(full["articles"]) == 1000
+
+
+def test_cached_story_answers_still_leave_out_each_lookups_own_article(
+    stories: Flask, make_app: Callable[..., Flask]
+) -> None:
+    client = make_app(CATALOG_TTL=60.0).test_client()  # answers cached for a minute
+    urls = [
+        "https://www.bbc.co.uk/news/world-europe-1",
+        "https://www.foxnews.com/world/eu-ukraine-aid-50-billion",
+    ]
+    for url in urls * 2:
+        story = lookup(client, url)["story"]
+        listed = {a["url"] for a in story["articles"]}
+        assert url not in listed and len(listed) == 6
+        assert story["match"] == {"method": "url", "score": 1.0}
+        assert list(story)[:7] == [
+            "id",
+            "title",
+            "article_count",
+            "outlet_count",
+            "first_seen",
+            "last_seen",
+            "match",
+        ]
