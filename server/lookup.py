@@ -13,11 +13,13 @@ switched on: a rated article seen with its headline joins the index (:mod:`serve
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
 from .coverage import BlindspotRule, CoverageItem, iso_utc, item_json, summarize
@@ -28,6 +30,8 @@ from .services import Services
 from .text import plain
 from .times import parse_iso_time
 from .urls import ParsedURL, URLError, canonicalize
+
+log = logging.getLogger(__name__)
 
 MAX_URL = 2048
 MAX_TITLE = 1000
@@ -119,8 +123,13 @@ def lookup(
             match = {"method": "title", "score": round(found.score, 3)}
         if services.learn_from_lookups and outlet is not None:
             learned = NewArticle(parsed.url, title, published or utcnow())
-            add_articles(sessions(), catalog, stories, [learned], "lookup")
-            sessions().commit()
+            try:
+                add_articles(sessions(), catalog, stories, [learned], "lookup")
+                sessions().commit()
+            except OperationalError:  # SQLite busy with an ingest: answer without learning
+                sessions().rollback()
+                stories.reset()  # the index may hold a story that was rolled back
+                log.warning("database busy: a lookup's article was not learned")
     story = None
     if story_id is not None:
         story = _cached_story(services, sessions, story_id, parsed.key, match)

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -123,3 +124,21 @@ def test_a_file_is_committed_in_batches_and_a_rerun_finishes_it(
 def _count(session: Session) -> int:
     with session:
         return session.scalar(select(func.count()).select_from(Article)) or 0
+
+
+def test_a_lookup_that_cannot_learn_for_the_lock_still_answers(
+    seeded: Flask, make_app: Callable[..., Flask]
+) -> None:
+    app = make_app(LEARN_FROM_LOOKUPS=True, CATALOG_TTL=0.0)
+    holder = sqlite3.connect(_sqlite_path(app), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        response = app.test_client().get(
+            "/api/v1/lookup",
+            query_string={"url": "https://www.bbc.co.uk/news/x", "title": "Storm hits coast"},
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert response.status_code == 200
+    assert response.get_json()["outlet"]["slug"] == "bbc-news"
