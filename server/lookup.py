@@ -132,7 +132,7 @@ def lookup(
                 log.warning("database busy: a lookup's article was not learned")
     story = None
     if story_id is not None:
-        story = _cached_story(services, sessions, story_id, parsed.key, match)
+        story = _cached_story(services, sessions, catalog.etag, story_id, parsed.key, match)
     return {
         "url": raw_url,
         "canonical_url": parsed.url,
@@ -178,6 +178,7 @@ def story_json(
 def _cached_story(
     services: Services,
     sessions: Callable[[], Session],
+    version: str,
     story_id: int,
     exclude_key: str,
     match: dict[str, Any] | None,
@@ -185,7 +186,8 @@ def _cached_story(
     """Return a lookup's story answer from this worker's cache of story answers.
 
     The cached body holds every article with its URL key; this lookup's own article is left
-    out, its match put in and the articles capped on a copy.
+    out, its match put in and the articles capped on a copy. ``version`` is the catalog's:
+    a change of the outlets' ratings rebuilds it.
     """
     rule = services.blindspot_rule
 
@@ -195,7 +197,7 @@ def _cached_story(
             return None
         return body, [_key(a["url"]) for a in body["articles"]]
 
-    cached = services.stories.cached(story_id, build)
+    cached = services.stories.cached(story_id, version, build)
     if cached is None:
         return None
     body, keys = cached

@@ -399,3 +399,28 @@ def test_cached_story_answers_still_leave_out_each_lookups_own_article(
             "last_seen",
             "match",
         ]
+
+
+def test_a_cached_story_answer_shows_an_article_added_since(
+    stories: Flask, make_app: Callable[..., Flask]
+) -> None:
+    worker = make_app(CATALOG_TTL=60.0)
+    client = worker.test_client()
+    url = "https://www.bbc.co.uk/news/world-europe-1"
+    assert lookup(client, url)["story"]["article_count"] == 7
+    with worker.app_context():  # this worker clusters a new article into the story
+        session = get_session()
+        services = get_services(worker)
+        article = NewArticle(
+            "https://www.wsj.com/world/eu-ukraine-aid",
+            "EU leaders agree 50 billion euro Ukraine aid package at Brussels summit",
+            NOW - timedelta(hours=26),  # amid the story's own articles
+        )
+        result = add_articles(
+            session, services.catalog.get(session), services.stories, [article], "feed"
+        )
+        session.commit()
+    assert result.new_stories == 0
+    story = lookup(client, url)["story"]
+    assert story["article_count"] == 8
+    assert "https://www.wsj.com/world/eu-ukraine-aid" in {a["url"] for a in story["articles"]}
