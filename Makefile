@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: serve test lint bench browser
+.PHONY: serve test lint bench browser extension
 
 $(BIN)/parallax: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ $(BIN)/parallax: pyproject.toml
 # Set up and run the service on its embedded default (SQLite, starter data loaded).
 serve: $(BIN)/parallax
 	$(BIN)/parallax serve --port $(PORT)
+
+# Build the browser extension: dist/chrome/, dist/firefox/ and a zip of each (README:
+# "Install the extension"). Needs Node.js only; no dependencies are installed.
+extension:
+	node extension/build.mjs
 
 # Debian's Chromium for the end-to-end tests (Playwright drives it; its own browser
 # downloads are not used). Installed when missing and we are root; otherwise they skip.

@@ -18,7 +18,8 @@ URL. Target: median ≤ 20 µs.
 ``GET /api/v1/lookup?url=…``, to the trivial ``GET /api/v1/ping`` (the same app and the same
 request pipeline, CORS and rate limits included, but no work) and, for reference, to ``GET
 /healthz`` (exempt from rate limits), in alternating rounds. It prints requests/s for each and
-the ratio lookup / ping. Target: lookup ≥ 0.7 × trivial. Gunicorn's sync workers
+the ratios lookup / healthz and lookup / ping. Target (issue 13): lookup ≥ 0.7 × /healthz,
+the limiter included. Gunicorn's sync workers
 close the connection after each answer, so the client opens one connection per request for both
 endpoints alike. No traffic leaves 127.0.0.1.
 """
@@ -326,14 +327,14 @@ def bench_http(urls: list[str], total: int, threads: int, rounds: int) -> None:
     lookup = statistics.mean(rates["lookup"])
     ping = statistics.mean(rates["trivial"])
     healthz = statistics.mean(rates["healthz"])
-    ratio = lookup / ping
+    ratio = lookup / healthz
     verdict = "ok" if ratio >= 0.7 else "MISSED"
     print(f"HTTP (gunicorn -w 2, {threads} client threads, {rounds} × {total} requests each):")
     print(f"  GET /healthz (no rate limit): {healthz:,.0f} requests/s")
     print(f"  GET /api/v1/ping (trivial):   {ping:,.0f} requests/s")
     print(f"  GET /api/v1/lookup:           {lookup:,.0f} requests/s")
-    print(f"  lookup / trivial:    {ratio:.2f} (target ≥ 0.7: {verdict})")
-    print(f"  lookup / healthz:    {lookup / healthz:.2f} (for reference)")
+    print(f"  lookup / healthz:    {ratio:.2f} (target ≥ 0.7: {verdict})")
+    print(f"  lookup / ping:       {lookup / ping:.2f}")
 
 
 def main() -> None:

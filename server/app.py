@@ -7,18 +7,22 @@ the one module that knows every layer; see ARCHITECTURE.md for who may import wh
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+import socket
+import sys
+import time
 from collections.abc import Mapping
 from typing import Any
 
 import click
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, g, request
 from flask.cli import FlaskGroup, with_appcontext
 from flask_cors import CORS
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, cli, errors, pages, services, stories_cli
+from . import api, cli, errors, limiter, pages, services, stories_cli
 from . import config as settings
 
 
@@ -31,29 +35,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
+    hops = int(app.config["TRUSTED_PROXIES"])
+    if hops < 0:
+        raise ValueError(f"PARALLAX_TRUSTED_PROXIES must be 0 or more, not {hops}")
+    if hops:
+        # Behind N reverse proxies, the client's address, scheme and host are the ones the
+        # proxies passed on (the last N X-Forwarded-* values); without a trusted proxy
+        # these headers are anyone's to forge and are ignored.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
+
     services.init_app(app)
     errors.init_app(app)
     origins = [_origin(o) for o in str(app.config["CORS_ORIGINS"]).split(",") if o.strip()]
     CORS(app, resources={r"/api/*": {"origins": origins}}, vary_header=True)
 
-    # Registered before the limiter: after-request hooks run last-registered first.
-    @app.after_request
-    def _retry_after_only_when_limited(response: Response) -> Response:
-        # flask-limiter sends Retry-After on every answer; it only means something on a 429.
-        if response.status_code != 429:
-            response.headers.pop("Retry-After", None)
-        return response
-
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        default_limits=[app.config["RATE_LIMIT"]],
-        storage_uri=app.config["RATE_LIMIT_STORAGE_URL"],
-        key_prefix=app.config["RATE_LIMIT_KEY_PREFIX"],
-        headers_enabled=True,
-    )
-    limiter.exempt(api.health)
-
+    _access_log(app)
+    limiter.init_app(app)
+    app.after_request(_security_headers)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.health)
     app.register_blueprint(pages.bp)
@@ -69,9 +69,21 @@ def _origin(text: str) -> str | re.Pattern[str]:
     return re.compile(text) if text.startswith("^") else text
 
 
+class _Commands(FlaskGroup):
+    """Flask's command group without the commands other installed packages register.
+
+    Any package in the environment may add a ``flask.commands`` entry point (Flask-Limiter
+    added ``limiter``, which stays installed in an environment made before we dropped it):
+    ``parallax --help`` lists only Parallax's commands.
+    """
+
+    def _load_plugin_commands(self) -> None:
+        return
+
+
 def main() -> None:
     """Run the ``parallax`` console script."""
-    group = FlaskGroup(
+    group = _Commands(
         create_app=create_app,
         add_default_commands=False,
         add_version_option=False,
@@ -83,29 +95,187 @@ def main() -> None:
     group.main()
 
 
+ACCESS_LOG = logging.getLogger("parallax.access")
+MAX_REQUEST_LINE = 8190
+"""Gunicorn's largest request line short of unlimited: a GET lookup with a long URL and
+headline reaches the app, which says what is too long (400 problem+json)."""
+SECURITY_HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+]
+# The pages load their styles from /static only and run no script; nothing may frame them.
+PAGE_HEADERS = [
+    *SECURITY_HEADERS,
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'",
+    ),
+]
+OTHER_HEADERS = [
+    *SECURITY_HEADERS,
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+]
+
+
+def _security_headers(response: Response) -> Response:
+    """Add the security headers to every answer: a CSP, nosniff, Referrer-Policy; HSTS on https."""
+    response.headers.extend(PAGE_HEADERS if response.mimetype == "text/html" else OTHER_HEADERS)
+    if request.is_secure:  # over https, or behind a trusted proxy that says so
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    return response
+
+
+def _access_log(app: Flask) -> None:
+    """Log each request privately: method, route pattern, status and duration, nothing else.
+
+    The lookup's query string is the reader's history (every URL and headline they read), so
+    the private log (the default) never writes it, nor a path, only the route it matched.
+    """
+    mode = str(app.config["ACCESS_LOG"])
+    if mode not in ("off", "private", "full"):
+        raise ValueError(f"PARALLAX_ACCESS_LOG must be off, private or full, not {mode!r}")
+    if mode != "private":
+        return  # off: nothing; full: gunicorn's own log of whole request lines (serve)
+
+    @app.before_request
+    def _start_clock() -> None:
+        g.access_started = time.perf_counter()
+
+    @app.after_request
+    def _log_access(response: Response) -> Response:
+        rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
+        started = g.get("access_started", time.perf_counter())
+        ms = (time.perf_counter() - started) * 1000
+        ACCESS_LOG.info("%s %s %s %.1fms", request.method, rule, response.status_code, ms)
+        return response
+
+
+def _write_problem(sock: socket.socket, status: int, reason: str, _message: str) -> None:
+    """Answer a request gunicorn refused before the app saw it, as problem+json.
+
+    Replaces gunicorn's HTML error page (``gunicorn.util.write_error``); its message is not
+    echoed, since it may quote the request line, which is the reader's.
+    """
+    from gunicorn.util import write_nonblock
+
+    details = {
+        414: f"The request line is longer than {MAX_REQUEST_LINE} bytes. Send a long lookup "
+        "as POST /api/v1/lookup with a JSON body.",
+        431: "The request's headers are too large.",
+    }
+    detail = details.get(status, "The request could not be read as HTTP.")
+    body = json.dumps({"type": "about:blank", "title": reason, "status": status, "detail": detail})
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    write_nonblock(sock, (head + body).encode("latin-1"))
+
+
+def _port_taken(host: str, port: int) -> bool:
+    """Return True when ``host:port`` cannot be bound (gunicorn would retry it five times)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes; each holds its own story index (README: memory per worker).",
+)
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads per worker.",
+)
+@click.option(
+    "--worker-class",
+    default="gthread",
+    show_default=True,
+    type=click.Choice(["gthread", "sync"]),
+    help="gthread: threads per worker; sync: one request at a time per worker.",
+)
+@click.option(
+    "--timeout",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1, 3600),
+    help="Seconds before a silent worker is restarted.",
+)
+@click.option(
+    "--keepalive",
+    default=2,
+    show_default=True,
+    type=click.IntRange(0, 300),
+    help="Seconds an idle keep-alive connection is held open.",
+)
 @with_appcontext
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Migrate, load starter data if the database is empty, and serve the app."""
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    worker_class: str,
+    timeout: int,
+    keepalive: int,
+) -> None:
+    """Migrate, load starter data if the database is empty, and serve the app (gunicorn).
+
+    Slow clients hold a thread each for as long as they take to send their headers: put a
+    buffering reverse proxy such as nginx in front (README, "Running it in production").
+    """
+    from gunicorn import util as gunicorn_util
     from gunicorn.app.base import BaseApplication
 
+    if _port_taken(host, port):
+        raise click.ClickException(
+            f"port {port} on {host} is in use: stop what is using it or choose another with --port."
+        )
     click.echo(cli.prepare_database())
     services.get_services().engine.dispose()  # no connection may cross into the workers
     config = dict(current_app.config)
+    access = str(config["ACCESS_LOG"])
+    # Gunicorn's HTML error page for requests it refuses itself, replaced by problem+json;
+    # set in the master, so every worker forked from it has it.
+    gunicorn_util.write_error = _write_problem
+
+    def when_ready(_arbiter: object) -> None:
+        click.echo(f"Parallax is serving on http://{host}:{port}/ (Ctrl+C stops it)")
 
     class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("accesslog", "-")
+            self.cfg.set("worker_class", worker_class)
+            self.cfg.set("timeout", timeout)
+            self.cfg.set("keepalive", keepalive)
+            self.cfg.set("limit_request_line", MAX_REQUEST_LINE)
+            self.cfg.set("accesslog", "-" if access == "full" else None)
+            self.cfg.set("when_ready", when_ready)
 
         def load(self) -> Flask:
+            if access == "private":
+                handler = logging.StreamHandler(sys.stdout)
+                handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+                ACCESS_LOG.addHandler(handler)
+                ACCESS_LOG.setLevel(logging.INFO)
+                ACCESS_LOG.propagate = False
             app = create_app(config)
             # Build the catalog and the story index before the first request, not during it.
             with app.app_context():
@@ -115,5 +285,4 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
                 ready.stories.index(session)
             return app
 
-    click.echo(f"Parallax is serving on http://{host}:{port}/ (Ctrl+C stops it)")
     Server().run()

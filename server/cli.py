@@ -18,7 +18,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from . import catalog, db, ingest, outlet_csv, outlets, providers, starter
+from . import catalog, db, ingest, outlet_csv, outlets, providers, ratings, starter
 from .lookup import BadInput, lookup
 from .models import Feed, Outlet
 from .services import get_services, get_session
@@ -52,6 +52,29 @@ def db_upgrade() -> None:
     engine = get_services().engine
     db.upgrade(engine)
     click.echo(f"database is up to date: {engine.url.render_as_string()}")
+
+
+@db_group.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def db_backup(path: Path) -> None:
+    """Copy the database to PATH while the service runs (SQLite); say how, for PostgreSQL.
+
+    SQLite is copied with its online backup API, consistent even while articles are being
+    ingested, and the copy is checked. A PostgreSQL database is backed up with its own tool:
+    the pg_dump command to run is printed (the password, if any, goes in PGPASSWORD).
+    """
+    engine = get_services().engine
+    if engine.dialect.name != "sqlite":
+        click.echo(f"back up PostgreSQL with pg_dump:\n  {db.pg_dump_command(engine, path)}")
+        click.echo("restore with: pg_restore --clean --dbname=URL " + str(path))
+        return
+    try:
+        db.backup_sqlite(engine, path)
+    except (FileExistsError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    size = path.stat().st_size / 1_000_000
+    click.echo(f"backed up {engine.url.database} to {path} ({size:.1f} MB, integrity ok)")
 
 
 @db_group.command("seed")
@@ -188,12 +211,22 @@ def outlets_export(path: Path | None) -> None:
 
 
 @outlets_group.command("list")
-@click.option("--bias", help="Only outlets with this bias label.")
+@click.option(
+    "--bias", type=click.Choice(ratings.BIAS_LABELS), help="Only outlets with this bias label."
+)
 @click.option("--country", help="Only outlets of this country (ISO code).")
 @with_appcontext
 def outlets_list(bias: str | None, country: str | None) -> None:
-    """List outlets with their rating."""
-    for outlet in catalog.all_outlets(get_session()):
+    """List outlets with their rating (an unknown --bias or --country is an error)."""
+    every = catalog.all_outlets(get_session())
+    if country:
+        countries = sorted({o.country for o in every if o.country})
+        if country.upper() not in countries:
+            raise click.BadParameter(
+                f"no outlet is of country {country!r}; outlets are of: {', '.join(countries)}",
+                param_hint="'--country'",
+            )
+    for outlet in every:
         if bias and outlet.bias != bias or country and outlet.country != country.upper():
             continue
         click.echo(
@@ -278,8 +311,9 @@ def _ingest_feeds_once(slugs: tuple[str, ...]) -> None:
 def ingest_file(path: Path) -> None:
     """Add the articles of a JSONL or CSV file (url, title, published_at, description).
 
-    All or nothing: one bad row rejects the file (exit status 1). Articles already stored
-    are skipped, so a file can be ingested again safely.
+    Validated all or nothing: one bad row rejects the file (exit status 1) before anything
+    is stored. Then written in committed batches; articles already stored are skipped, so
+    an interrupted ingest is finished by running it again.
     """
     services = get_services()
     session = get_session()
@@ -345,6 +379,11 @@ def feeds_list(slug: str | None) -> None:
     """List feeds with the result of their last fetch."""
     query = select(Outlet.slug, Feed).join(Feed.outlet).order_by(Outlet.slug, Feed.id)
     if slug:
+        if get_session().scalar(select(Outlet.id).where(Outlet.slug == slug)) is None:
+            raise click.BadParameter(
+                f"no outlet is called {slug!r} (`parallax outlets list` shows them)",
+                param_hint="'--outlet'",
+            )
         query = query.where(Outlet.slug == slug)
     for outlet_slug, feed in get_session().execute(query):
         if feed.last_fetched_at is None:

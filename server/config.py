@@ -22,7 +22,15 @@ DEFAULTS: dict[str, Any] = {
     # Comma-separated; each is an exact origin or a regular expression.
     "CORS_ORIGINS": r"^chrome-extension://[a-p]{32}$,^moz-extension://[0-9a-f-]{36}$,"
     r"^safari-web-extension://[0-9A-Fa-f-]+$",
-    # Per-client request limit on the API (flask-limiter syntax) and where counts are kept:
+    # Reverse proxies in front of the service (nginx, a load balancer) whose X-Forwarded-For,
+    # -Proto and -Host are trusted: the client of a rate limit is the reader, not the proxy.
+    # 0 trusts none: the headers are ignored, since anyone can send them.
+    "TRUSTED_PROXIES": 0,
+    # The access log of `parallax serve`: "private" writes method, route pattern, status and
+    # duration, never a query string (the reader's URLs and headlines) nor a path; "full" is
+    # gunicorn's log of whole request lines; "off" writes none.
+    "ACCESS_LOG": "private",
+    # Per-client request limit (the `limits` syntax; server/limiter.py) and where counts are kept:
     # memory:// for one process, redis://host:port to share limits between workers.
     "RATE_LIMIT": "600 per minute",
     "RATE_LIMIT_STORAGE_URL": "memory://",
@@ -31,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     # Largest accepted request body, in bytes, and most URLs in one batch lookup.
     "MAX_CONTENT_LENGTH": 1_000_000,
     "MAX_BATCH": 200,
+    # Seconds a request waits for SQLite's write lock (held by an ingest's batch) before it
+    # answers 503 with Retry-After; commands wait 30 s. Unused on PostgreSQL.
+    "BUSY_TIMEOUT": 0.5,
     # Seconds a worker trusts its in-memory catalog of outlets before checking the database.
     "CATALOG_TTL": 5.0,
     # Story matching: days either side of an article in which stories are candidates, and

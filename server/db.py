@@ -8,6 +8,8 @@ database to the newest revision.
 
 from __future__ import annotations
 
+import shlex
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,37 @@ def make_engine(url: str) -> Engine:
         cursor.close()
 
     return engine
+
+
+def backup_sqlite(engine: Engine, target: Path) -> None:
+    """Copy an SQLite database to ``target`` with SQLite's online backup API.
+
+    The copy is consistent (one read transaction, which in WAL mode blocks no writer) while
+    the service goes on serving and ingesting; it is then checked with ``integrity_check``.
+    Raises FileExistsError rather than overwrite ``target``, ValueError when it is not sound.
+    """
+    if target.exists():
+        raise FileExistsError(f"{target} exists: choose a new file, a backup never overwrites")
+    source = engine.raw_connection()
+    try:
+        destination = sqlite3.connect(target)
+        try:
+            source.driver_connection.backup(destination)  # type: ignore[union-attr]
+            (verdict,) = destination.execute("PRAGMA integrity_check").fetchone()
+        finally:
+            destination.close()
+    finally:
+        source.close()
+    if verdict != "ok":
+        target.unlink()
+        raise ValueError(f"the copy failed SQLite's integrity check: {verdict}")
+
+
+def pg_dump_command(engine: Engine, target: Path) -> str:
+    """Return the ``pg_dump`` command that backs up this PostgreSQL database to ``target``."""
+    url = engine.url.set(drivername="postgresql", password=None)
+    command = ["pg_dump", "--format=custom", f"--file={target}", url.render_as_string()]
+    return " ".join(shlex.quote(part) for part in command)
 
 
 def alembic_config(engine: Engine) -> Config:

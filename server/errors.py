@@ -12,6 +12,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, json, render_template_string, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ DETAILS = {
 
 PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
 <title>{{ status }} {{ title }} · Parallax</title>
-<body style="font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 4rem auto">
+<link rel="stylesheet" href="/static/parallax.css">
+<body class="error-page">
 <h1>{{ title }}</h1><p>{{ detail }}</p><p><a href="/">Back to Parallax</a></p></body></html>"""
 
 
@@ -104,6 +106,19 @@ def handle_http_exception(error: HTTPException) -> Response:
     return response
 
 
+def handle_database_error(error: OperationalError) -> Response:
+    """Answer 503 with Retry-After when SQLite's write lock stayed taken; else as unexpected.
+
+    A long ingest holds the lock for a batch at a time: trying again in a second works.
+    """
+    if "database is locked" not in str(error.orig):
+        return handle_unexpected(error)
+    log.warning("database busy on %s %s: answered 503", request.method, request.url_rule)
+    response = _render(503, "The database is busy with a large write. Try again in a second.")
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def handle_unexpected(error: Exception) -> Response:
     """Log an unexpected failure and answer 500 without leaking internals."""
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -114,4 +129,5 @@ def init_app(app: Flask) -> None:
     """Register the error handlers."""
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(OperationalError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

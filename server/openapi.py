@@ -139,6 +139,18 @@ def spec() -> dict[str, Any]:
                             },
                         },
                         "articles": {"type": "array", "items": _ref("Article")},
+                        "more_articles": {
+                            "description": "In a lookup: articles per side left out of "
+                            "`articles` (at most 10 per side are listed; `links` has them all).",
+                            "type": "object",
+                            "additionalProperties": {"type": "integer"},
+                        },
+                        "links": {
+                            "description": "In a lookup: the story's full coverage, "
+                            "as JSON (`api`) and as a page (`page`).",
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                        },
                         "bias_split": _ref("BiasSplit"),
                         "blindspot": {"enum": ["left", "right", None]},
                         "factuality_split": {"type": "object"},

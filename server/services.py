@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, current_app, g
-from sqlalchemy import Engine
+from flask import Flask, current_app, g, has_request_context
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from .catalog import Catalog, CatalogCache
@@ -44,6 +44,8 @@ class Services:
         url = config["DATABASE_URL"] or default_url(instance_path)
         config["DATABASE_URL"] = url
         engine = make_engine(url)
+        if engine.dialect.name == "sqlite":
+            _short_waits_for_requests(engine, float(config["BUSY_TIMEOUT"]))
         return cls(
             engine=engine,
             sessions=sessionmaker(engine, expire_on_commit=False),
@@ -63,6 +65,21 @@ class Services:
             learn_from_lookups=bool(config["LEARN_FROM_LOOKUPS"]),
             max_batch=int(config["MAX_BATCH"]),
         )
+
+
+def _short_waits_for_requests(engine: Engine, seconds: float) -> None:
+    """Make a request wait ``seconds`` for SQLite's write lock, a command 30 s as before.
+
+    A long ingest holds the lock for one batch at a time; a request that waited 30 s for it
+    held a worker's thread all along (eight of them stopped /healthz). A request that cannot
+    get it in time answers 503 with Retry-After (:mod:`server.errors`).
+    """
+    request_ms, command_ms = int(seconds * 1000), 30_000
+
+    @event.listens_for(engine, "checkout")
+    def _busy_timeout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        waiting = request_ms if has_request_context() else command_ms
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {waiting}")
 
 
 def init_app(app: Flask) -> Services:

@@ -109,3 +109,35 @@ def test_serve_starts_with_starter_data_on_an_empty_database(tmp_path: Path) -> 
         server.terminate()
         server.wait(timeout=20)
         log.close()
+
+
+@seeded
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["outlets", "list", "--bias", "nonsense"], ["far-left", "lean-right", "far-right"]),
+        (["outlets", "list", "--country", "ZZ"], ["GB", "US"]),
+        (["feeds", "list", "--outlet", "no-such-outlet"], ["parallax outlets list"]),
+    ],
+)
+def test_an_unknown_filter_is_an_error_naming_the_valid_values(
+    runner: FlaskCliRunner, args: list[str], names: list[str]
+) -> None:
+    result = runner.invoke(args=args)
+    assert result.exit_code == 2
+    assert all(name in result.output for name in names), result.output
+
+
+@seeded
+def test_a_known_filter_still_lists(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["outlets", "list", "--bias", "far-right", "--country", "us"])
+    assert result.exit_code == 0
+    assert result.output.split()[0] == "breitbart"
+
+
+def test_help_lists_only_our_commands() -> None:
+    parallax = Path(sys.executable).with_name("parallax")
+    done = subprocess.run([parallax, "--help"], capture_output=True, text=True, timeout=60)
+    commands = done.stdout.split("Commands:")[1].split()
+    assert "limiter" not in commands
+    assert {"serve", "lookup", "db", "outlets", "ingest", "feeds", "stories"} <= set(commands)

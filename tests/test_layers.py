@@ -34,7 +34,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "store": ("db", "models"),
     "services": ("services", "catalog", "outlets", "stories", "providers", "misses"),
     "use cases": ("lookup", "ingest", "starter"),
-    "edge support": ("errors",),
+    "edge support": ("errors", "limiter"),
     "edges": ("api", "pages", "cli", "stories_cli"),
     "app": ("app",),
     "package": ("__init__",),  # its lazy create_app imports app only when called

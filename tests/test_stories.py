@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from server.ingest import NewArticle, add_articles
-from server.models import Article
+from server.models import Article, Outlet, Story
 from server.services import get_services, get_session
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -370,3 +370,93 @@ def test_match_threshold_is_a_setting(
     assert known["story"]["match"] == {"method": "url", "score": 1.0}
     with pytest.raises(ValueError, match="PARALLAX_MATCH_THRESHOLD must be between 0 and 1"):
         make_app(MATCH_THRESHOLD=1.5)
+
+
+def test_a_big_storys_lookup_lists_ten_per_side_and_counts_the_rest(
+    seeded: Flask, client: FlaskClient
+) -> None:
+    with seeded.app_context():
+        session = get_session()
+        bbc = session.scalar(select(Outlet.id).where(Outlet.slug == "bbc-news"))
+        story = Story(title="A very big story", first_seen=NOW, article_count=1000)
+        session.add(story)
+        session.flush()
+        session.add_all(
+            Article(
+                url=f"https://www.{site}/news/big-{n}",
+                url_key=f"{site}/news/big-{n}",
+                domain=site,
+                outlet_id=bbc if site == "bbc.co.uk" else None,
+                title=f"A very big story, part {n}",
+                published_at=NOW - timedelta(minutes=n),
+                first_seen=NOW,
+                source="file",
+                story_id=story.id,
+            )
+            for n in range(1000)
+            for site in ["bbc.co.uk" if n % 2 else "unrated.example"]
+        )
+        session.commit()
+        story_id = story.id
+    response = client.get(
+        "/api/v1/lookup", query_string={"url": "https://www.bbc.co.uk/news/big-1"}
+    )
+    answer = response.get_json()["story"]
+    assert len(response.data) < 20_000
+    assert [a["title"] for a in answer["articles"][-2:]] == [
+        "A very big story, part 2",
+        "A very big story, part 0",
+    ], "the newest of each side, oldest first as before"
+    assert answer["more_articles"] == {"left": 0, "center": 489, "right": 0, "unrated": 490}
+    assert answer["links"] == {"api": f"/api/v1/stories/{story_id}", "page": f"/stories/{story_id}"}
+    full = client.get(f"/api/v1/stories/{story_id}").get_json()
+    assert len(full["articles"]) == 1000
+
+
+def test_cached_story_answers_still_leave_out_each_lookups_own_article(
+    stories: Flask, make_app: Callable[..., Flask]
+) -> None:
+    client = make_app(CATALOG_TTL=60.0).test_client()  # answers cached for a minute
+    urls = [
+        "https://www.bbc.co.uk/news/world-europe-1",
+        "https://www.foxnews.com/world/eu-ukraine-aid-50-billion",
+    ]
+    for url in urls * 2:
+        story = lookup(client, url)["story"]
+        listed = {a["url"] for a in story["articles"]}
+        assert url not in listed and len(listed) == 6
+        assert story["match"] == {"method": "url", "score": 1.0}
+        assert list(story)[:7] == [
+            "id",
+            "title",
+            "article_count",
+            "outlet_count",
+            "first_seen",
+            "last_seen",
+            "match",
+        ]
+
+
+def test_a_cached_story_answer_shows_an_article_added_since(
+    stories: Flask, make_app: Callable[..., Flask]
+) -> None:
+    worker = make_app(CATALOG_TTL=60.0)
+    client = worker.test_client()
+    url = "https://www.bbc.co.uk/news/world-europe-1"
+    assert lookup(client, url)["story"]["article_count"] == 7
+    with worker.app_context():  # this worker clusters a new article into the story
+        session = get_session()
+        services = get_services(worker)
+        article = NewArticle(
+            "https://www.wsj.com/world/eu-ukraine-aid",
+            "EU leaders agree 50 billion euro Ukraine aid package at Brussels summit",
+            NOW - timedelta(hours=26),  # amid the story's own articles
+        )
+        result = add_articles(
+            session, services.catalog.get(session), services.stories, [article], "feed"
+        )
+        session.commit()
+    assert result.new_stories == 0
+    story = lookup(client, url)["story"]
+    assert story["article_count"] == 8
+    assert "https://www.wsj.com/world/eu-ukraine-aid" in {a["url"] for a in story["articles"]}
