@@ -18,7 +18,7 @@ from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from . import api, cli, errors, pages, services, stories_cli
+from . import api, cli, curation_api, errors, maintain, maintain_cli, pages, services, stories_cli
 from . import config as settings
 
 
@@ -57,7 +57,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(api.health)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(curation_api.bp)
+    maintain.init_app(app, limiter)  # /login, /maintain, /outlets/<slug>/history
     cli.init_app(app)
+    maintain_cli.init_app(app)
     app.cli.add_command(serve)
     app.cli.add_command(stories_cli.stories)
     return app

@@ -8,6 +8,7 @@ kept apart in :class:`ProviderRating`, and every change to a rating leaves a
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -297,8 +298,8 @@ class Proposal(Base):
     kind: Mapped[str] = mapped_column(String(16))  # change, new, revert
     outlet_slug: Mapped[str | None] = mapped_column(String(80), index=True)
     status: Mapped[str] = mapped_column(String(16), default="proposed", index=True)
-    changes: Mapped[dict[str, object]] = mapped_column(JSON)
-    base: Mapped[dict[str, object]] = mapped_column(JSON)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    base: Mapped[dict[str, Any]] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text)
     evidence: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     basis: Mapped[str] = mapped_column(String(40))

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from . import ratings
 from .changelog import append_change
-from .models import CATALOG_VERSION, Feed, Outlet, OutletRule, RatingChange, Setting
+from .models import CATALOG_VERSION, Feed, Outlet, OutletRule, RatingChange, Setting, utcnow
 from .outlet_csv import (
     SCALAR_FIELDS,
     OutletDataError,
@@ -88,6 +88,8 @@ def apply_record(session: Session, outlet: Outlet | None, record: OutletRecord) 
     for url in record.feeds:
         if url not in stored:
             outlet.feeds.append(Feed(url=url))
+    # A new version even when only rules or feeds changed: stale proposals and If-Match see it.
+    outlet.updated_at = utcnow()
     return outlet
 
 

@@ -42,10 +42,12 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "providers",
         "misses",
         "changelog",
+        "accounts",
+        "proposals",
     ),
-    "use cases": ("lookup", "ingest", "starter"),
+    "use cases": ("lookup", "ingest", "starter", "curation"),
     "edge support": ("errors",),
-    "edges": ("api", "pages", "cli", "stories_cli"),
+    "edges": ("api", "pages", "cli", "stories_cli", "curation_api", "maintain", "maintain_cli"),
     "app": ("app",),
     "package": ("__init__",),  # its lazy create_app imports app only when called
 }

@@ -168,7 +168,7 @@ def _chain_existing_rows() -> None:
     bind = op.get_bind()
     prev = GENESIS
     for row in bind.execute(sa.select(table).order_by(table.c.id)).mappings().all():
-        row_hash = link_hash(prev, row)
+        row_hash = link_hash(prev, dict(row))
         bind.execute(
             table.update().where(table.c.id == row["id"]).values(prev_hash=prev, hash=row_hash)
         )
