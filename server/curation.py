@@ -148,6 +148,29 @@ def propose_change(
     )
 
 
+def propose_retire(
+    session: Session, user: User, slug: str, data: Mapping[str, Any], if_match: str | None = None
+) -> Proposal:
+    """Propose retiring an outlet: it leaves the catalog; its audit row keeps every value.
+
+    A revert of the retirement restores the outlet exactly as it was.
+    """
+    _require_editor(user)
+    outlet = store.load_outlet(session, slug)
+    if outlet is None:
+        raise NotFound(f"No outlet is called {slug!r}.")
+    _check_if_match(if_match, outlet.version)
+    why = _justify(data)
+    return store.create(
+        session,
+        kind="retire",
+        proposer=user,
+        changes={slug: store.retirement(record_of(outlet))},
+        base={slug: store.base_of(outlet)},
+        why=why,
+    )
+
+
 def propose_new(session: Session, user: User, outlet: Any, data: Mapping[str, Any]) -> Proposal:
     """Propose a new outlet (``outlet``: slug, name, rules and any rated field)."""
     _require_editor(user)
@@ -232,19 +255,24 @@ def _reverse(
     for row in rows:
         outlet = store.load_outlet(session, row.outlet_slug)
         fields: dict[str, Any] = dict(row.changes or {})
-        created = "name" in fields and fields["name"][0] is None  # every outlet has a name
-        if outlet is None or created:
-            raise Conflict(
-                f"Change {row.id} created {row.outlet_slug}; a new outlet is not reverted."
-            )
         later = session.scalars(
             select(RatingChange).where(
                 RatingChange.outlet_slug == row.outlet_slug, RatingChange.id > row.id
             )
         ).all()
         touched = sorted({name for other in later for name in other.changes or {}} & set(fields))
-        now = record_of(outlet).values()
-        moved = sorted(name for name, pair in fields.items() if now.get(name) != pair[1])
+        if "name" in fields and fields["name"][0] is None and later:
+            touched = sorted({name for other in later for name in other.changes or {}})
+        if outlet is None:
+            if not store.is_retirement(fields) or touched:
+                raise Conflict(
+                    f"{row.outlet_slug} no longer exists; a later change removed it.",
+                    fields=touched,
+                )
+            moved: list[str] = []
+        else:
+            now = record_of(outlet).values()
+            moved = sorted(name for name, pair in fields.items() if now.get(name) != pair[1])
         if touched or moved:
             names = ", ".join(sorted(set(touched) | set(moved)))
             raise Conflict(

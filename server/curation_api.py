@@ -105,14 +105,13 @@ def propose(slug: str) -> Response:
     """Propose a change to an outlet."""
     body = _body()
     session = get_session()
-    proposal = curation.propose_change(
-        session,
-        g.token_holder.user,
-        slug,
-        body.get("changes"),
-        body,
-        if_match=request.headers.get("If-Match"),
-    )
+    if_match = request.headers.get("If-Match")
+    if body.get("retire") is True:
+        proposal = curation.propose_retire(session, g.token_holder.user, slug, body, if_match)
+    else:
+        proposal = curation.propose_change(
+            session, g.token_holder.user, slug, body.get("changes"), body, if_match=if_match
+        )
     session.commit()
     return _created(curation.proposal_json(proposal))
 

@@ -411,6 +411,24 @@ def propose(slug: str) -> Any:
     return redirect(url_for("maintain.outlet", slug=found.slug))
 
 
+@bp.post("/maintain/outlets/<slug>/retire")
+@editor_required
+def retire(slug: str) -> BaseResponse:
+    """Propose retiring an outlet from its page."""
+    found = _outlet_or_404(slug)
+    session = get_session()
+    try:
+        proposal = curation.propose_retire(
+            session, _me(), found.slug, _justification_form(), request.form.get("if_match")
+        )
+    except curation.CurationError as exc:
+        flash(_form_error(exc), "error")
+        return redirect(url_for("maintain.outlet", slug=found.slug))
+    session.commit()
+    flash(f"Proposal {proposal.id} (retiring {found.slug}) is waiting for review.")
+    return redirect(url_for("maintain.review"))
+
+
 @bp.route("/maintain/new", methods=["GET", "POST"])
 @editor_required
 def new_outlet() -> Any:

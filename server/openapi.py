@@ -436,11 +436,15 @@ def _curation_schemas() -> dict[str, Any]:
     return {
         "ProposalInput": {
             "type": "object",
-            "required": ["changes", "reason"],
+            "required": ["reason"],
             "properties": {
                 "changes": {
                     "type": "object",
                     "description": "Field → new value (bias, factuality, rules, feeds, …).",
+                },
+                "retire": {
+                    "type": "boolean",
+                    "description": "True instead of `changes`: retire the outlet.",
                 },
                 **justification,
             },

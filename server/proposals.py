@@ -154,17 +154,22 @@ def apply(session: Session, proposal: Proposal, approvers: list[User]) -> list[R
     the proposal was made, or a rule or feed it adds belongs to another outlet.
     """
     outlets = _check_unchanged(session, proposal)
-    plans: list[tuple[str, Outlet | None, OutletRecord, dict[str, list[Any]]]] = []
+    plans: list[tuple[str, Outlet | None, OutletRecord | None, dict[str, list[Any]]]] = []
     for slug, fields in proposal.changes.items():
         outlet = outlets[slug]
         current = record_of(outlet) if outlet else None
-        record = record_with(current, slug, fields)
-        taken = _claims(session, slug, record)
+        if is_retirement(fields):
+            if current is None:
+                raise ProposalConflict(f"{slug} no longer exists.", {slug: "no longer exists"})
+            plans.append((slug, outlet, None, retirement(current)))
+            continue
+        wanted = record_with(current, slug, fields)
+        taken = _claims(session, slug, wanted)
         if taken:
             raise ProposalConflict(
                 f"{slug}: " + "; ".join(f"{k} belongs to {v}" for k, v in taken.items()), taken
             )
-        plans.append((slug, outlet, record, diff(current, record)))
+        plans.append((slug, outlet, wanted, diff(current, wanted)))
     details_base = {
         "evidence": proposal.evidence,
         "basis": proposal.basis,
@@ -178,7 +183,13 @@ def apply(session: Session, proposal: Proposal, approvers: list[User]) -> list[R
     }
     written = []
     for slug, outlet, record, changes in plans:
-        written_outlet = write_record(session, outlet, record)
+        if record is None and outlet is not None:
+            version = outlet.version
+            session.delete(outlet)  # every curated value stays in the audit row below
+            session.flush()
+        else:
+            assert record is not None
+            version = write_record(session, outlet, record).version
         written.append(
             append_change(
                 session,
@@ -188,13 +199,24 @@ def apply(session: Session, proposal: Proposal, approvers: list[User]) -> list[R
                 reason=proposal.reason,
                 source_url=proposal.evidence[0]["url"] if proposal.evidence else None,
                 proposal_id=proposal.id,
-                details={**details_base, "version": written_outlet.version},
+                details={**details_base, "version": version},
             )
         )
     bump_catalog_version(session)
     proposal.status = "applied"
     proposal.decided_at = utcnow()
     return written
+
+
+def is_retirement(fields: Mapping[str, list[Any]]) -> bool:
+    """Return True when changes retire an outlet (its name goes to nothing)."""
+    name = fields.get("name")
+    return name is not None and name[0] is not None and name[1] is None
+
+
+def retirement(current: OutletRecord) -> dict[str, list[Any]]:
+    """Return the changes that retire an outlet: every rated field, from its value to none."""
+    return {name: [value, None] for name, value in current.values().items()}
 
 
 def write_record(session: Session, outlet: Outlet | None, record: OutletRecord) -> Outlet:

@@ -7,10 +7,10 @@ nothing written, exact reverts and their conflicts, the audit chain, import chan
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select, text
@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 from server.models import Outlet, Proposal, RatingChange
 from server.services import get_services
 
+DATA = Path(__file__).parent / "data"
 REASON = "Three weeks of front pages lean clearly towards one party's framing."
 EVIDENCE = [{"url": "https://example.org/sample-2026-11", "kind": "article-sample"}]
 
@@ -495,3 +496,37 @@ def test_feedback_queue_lists_new_feedback_for_tokens_only(
     )
     proposals = client.get("/api/v1/proposals?status=proposed", headers=auth(maintainers["ann"]))
     assert proposals.get_json() == {"proposals": []}
+
+
+# --- retiring ---------------------------------------------------------------------------------
+
+
+def test_retiring_an_outlet_keeps_every_value_and_a_revert_restores_it(
+    app: Flask, client: FlaskClient, maintainers: dict[str, str]
+) -> None:
+    before = client.get("/api/v1/outlets/bbc-news").get_json()
+    body = {"retire": True, "reason": "The outlet closed its news service this month."}
+    made = client.post(
+        "/api/v1/outlets/bbc-news/proposals", json=body, headers=auth(maintainers["ann"])
+    )
+    assert made.status_code == 201 and made.get_json()["kind"] == "retire"
+    done = client.post(
+        f"/api/v1/proposals/{made.get_json()['id']}/approve", headers=auth(maintainers["ben"])
+    )
+    assert done.get_json()["status"] == "applied"
+    assert client.get("/api/v1/outlets/bbc-news").status_code == 404
+    kept = client.get("/api/v1/outlets/bbc-news/history").get_json()["changes"][0]
+    assert kept["changes"]["rules"] == [["bbc.co.uk", "bbc.com"], None]
+    assert kept["changes"]["owner"] == ["BBC", None]
+    revert = client.post(
+        f"/api/v1/changes/{kept['id']}/revert",
+        json={"reason": "The closure was announced but then cancelled."},
+        headers=auth(maintainers["cat"]),
+    )
+    assert revert.status_code == 201, revert.get_json()
+    client.post(
+        f"/api/v1/proposals/{revert.get_json()['id']}/approve", headers=auth(maintainers["ann"])
+    )
+    after = client.get("/api/v1/outlets/bbc-news").get_json()
+    same = ("name", "bias", "factuality", "owner", "rules", "feeds", "reviewed", "paywall")
+    assert {k: after[k] for k in same} == {k: before[k] for k in same}

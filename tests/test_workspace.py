@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import PASSWORD
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from server.models import ApiToken, Feedback, LookupMiss, User
 from server.services import get_services
 
+PASSWORD = "correct horse battery staple"  # every maintainer's, as conftest's fixture makes them
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 REASON = "Three weeks of front pages lean clearly towards one party's framing."
 
