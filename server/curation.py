@@ -24,7 +24,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import proposals as store
 from .accounts import can_edit, can_triage
@@ -213,18 +215,24 @@ def approve(
         raise Forbidden("Nobody approves their own proposal: another editor must review it.")
     if any(review.user_id == user.id for review in proposal.reviews):
         raise Conflict(f"{user.display_name} has already reviewed proposal {proposal_id}.")
-    session.add(
-        ProposalReview(proposal_id=proposal.id, user_id=user.id, decision="approve", note=note)
-    )
-    session.flush()
-    session.refresh(proposal, ["reviews"])
-    approvers = [r.user for r in proposal.reviews if r.decision == "approve"]
-    if len(approvers) < proposal.approvals_needed:
-        return proposal, []
     try:
+        session.add(
+            ProposalReview(proposal_id=proposal.id, user_id=user.id, decision="approve", note=note)
+        )
+        session.flush()
+        session.refresh(proposal, ["reviews"])
+        approvers = [r.user for r in proposal.reviews if r.decision == "approve"]
+        if len(approvers) < proposal.approvals_needed:
+            return proposal, []
         written = store.apply(session, proposal, approvers)
     except store.ProposalConflict as exc:
         raise Conflict(exc.detail, changed=exc.changed) from None
+    except (IntegrityError, StaleDataError):
+        # Another approval or change of the same outlet committed first: nothing was written.
+        raise Conflict(
+            f"Proposal {proposal_id} or its outlet changed while it was being approved; "
+            "nothing was written. Look again and retry."
+        ) from None
     return proposal, written
 
 

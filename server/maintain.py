@@ -179,6 +179,7 @@ def role_required(check: Callable[[User], bool]) -> Callable[[F], F]:
 
 
 editor_required = role_required(accounts.can_edit)
+admin_required = role_required(lambda user: user.active and user.role == "admin")
 member_required = role_required(accounts.can_triage)
 
 
@@ -263,6 +264,53 @@ def account() -> Any:
                 flash("Your password is changed; your other sessions have ended.")
                 return redirect(url_for("maintain.account"))
     return _render("maintain/account.html", error=error), 400 if error else 200
+
+
+@bp.route("/maintain/users", methods=["GET", "POST"])
+@admin_required
+def users() -> Any:
+    """List maintainers and add one (admins only)."""
+    session = get_session()
+    error = None
+    if request.method == "POST":
+        form = request.form
+        try:
+            user = accounts.add_user(
+                session,
+                form.get("name", ""),
+                form.get("role", ""),
+                form.get("password", ""),
+                form.get("display_name") or None,
+            )
+        except accounts.AccountError as exc:
+            session.rollback()
+            error = f"{exc}."
+        else:
+            session.commit()
+            flash(f"Added {user.name} ({user.role}).")
+            return redirect(url_for("maintain.users"))
+    everyone = session.scalars(select(User).order_by(User.name)).all()
+    return _render("maintain/users.html", users=everyone, roles=policy.ROLES, error=error), (
+        400 if error else 200
+    )
+
+
+@bp.post("/maintain/users/<name>/disable")
+@admin_required
+def disable(name: str) -> BaseResponse:
+    """Disable a maintainer: their sessions end and their tokens stop working."""
+    session = get_session()
+    if name == _me().name:
+        flash("You cannot disable yourself.", "error")
+        return redirect(url_for("maintain.users"))
+    try:
+        accounts.disable_user(session, name)
+    except accounts.AccountError as exc:
+        flash(f"{exc}.", "error")
+        return redirect(url_for("maintain.users"))
+    session.commit()
+    flash(f"Disabled {name}; their sessions and tokens no longer work.")
+    return redirect(url_for("maintain.users"))
 
 
 # --- outlets ----------------------------------------------------------------------------------

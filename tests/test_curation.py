@@ -530,3 +530,23 @@ def test_retiring_an_outlet_keeps_every_value_and_a_revert_restores_it(
     after = client.get("/api/v1/outlets/bbc-news").get_json()
     same = ("name", "bias", "factuality", "owner", "rules", "feeds", "reviewed", "paywall")
     assert {k: after[k] for k in same} == {k: before[k] for k in same}
+
+
+def test_an_outlet_changed_by_another_worker_mid_approval_is_409_not_500(
+    app: Flask, client: FlaskClient, maintainers: dict[str, str]
+) -> None:
+    """A worker that read the outlet before another committed a change writes nothing."""
+    from server import accounts, curation
+
+    first = propose(client, maintainers["ann"]).get_json()
+    second = propose(client, maintainers["cat"], factuality="mixed").get_json()
+    sessions = get_services(app).sessions
+    with sessions() as slow:
+        slow.scalar(select(Outlet).where(Outlet.slug == "bbc-news"))  # read before the change
+        client.post(f"/api/v1/proposals/{first['id']}/approve", headers=auth(maintainers["ben"]))
+        ben = accounts.find_user(slow, "ben")
+        assert ben is not None
+        with pytest.raises(curation.Conflict):
+            curation.approve(slow, ben, second["id"])
+        slow.rollback()
+    assert outlet_row(app, "bbc-news").factuality == "high"

@@ -318,3 +318,26 @@ def test_the_demand_queue_shows_domains_and_counts_only(
     page = client.get("/maintain/demand").get_data(as_text=True)
     assert page.index("popular.example") < page.index("rare.example")
     assert "/maintain/new?domain=popular.example" in page
+
+
+def test_an_admin_adds_and_disables_maintainers_and_others_may_not(
+    app: Flask, maintainers: dict[str, str]
+) -> None:
+    ann = app.test_client()
+    log_in(ann, "ann")
+    assert ann.get("/maintain/users").status_code == 403
+    ada = app.test_client()
+    log_in(ada, "ada")
+    status, page = post_form(
+        ada,
+        "/maintain/users",
+        "/maintain/users",
+        name="gil",
+        role="editor",
+        password="a long enough password",
+        display_name=HOSTILE,
+    )
+    assert status == 200 and "Added gil" in page and "<script>" not in page
+    _status, page = post_form(ada, "/maintain/users", "/maintain/users/ann/disable")
+    assert "Disabled ann" in page
+    assert ann.get("/maintain/outlets").status_code == 302

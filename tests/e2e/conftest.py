@@ -55,21 +55,27 @@ def parallax(
 
 
 @pytest.fixture(scope="session")
-def browser(
-    parallax: ParallaxServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, Any]]:
-    """Chromium with the built extension, pointed at the test server through its options page."""
+def playwright() -> Iterator[Any]:
+    """One Playwright for the whole session: its sync API cannot be started twice at once."""
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(
+    parallax: ParallaxServer, playwright: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """Chromium with the built extension, pointed at the test server through its options page."""
     extension_dir = build_extension(tmp_path_factory.mktemp("dist"))
-    with sync_playwright() as playwright:
-        with extension_browser(playwright, extension_dir, tmp_path_factory.mktemp("profile")) as (
-            context,
-            worker,
-            extension_id,
-        ):
-            configure_server(context, extension_id, parallax.base)
-            yield {"context": context, "worker": worker, "id": extension_id}
+    with extension_browser(playwright, extension_dir, tmp_path_factory.mktemp("profile")) as (
+        context,
+        worker,
+        extension_id,
+    ):
+        configure_server(context, extension_id, parallax.base)
+        yield {"context": context, "worker": worker, "id": extension_id}
 
 
 @pytest.fixture
