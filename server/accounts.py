@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from .models import ApiToken, User, utcnow
 from .policy import ROLES, SCOPES
+from .text import UNSTORABLE, plain
 
 TOKEN_PREFIX = "plx_"
 MIN_PASSWORD = 12
@@ -48,6 +49,8 @@ def hash_password(password: str) -> str:
 
 def find_user(session: Session, name: str) -> User | None:
     """Return the user called ``name``, or None."""
+    if UNSTORABLE.search(name):  # PostgreSQL refuses a NUL in a query; no name holds one
+        return None
     return session.scalar(select(User).where(User.name == name.strip().lower()))
 
 
@@ -66,7 +69,7 @@ def add_user(
         raise AccountError(f"there is already a user called {name}")
     user = User(
         name=name,
-        display_name=(display_name or name).strip()[:120],
+        display_name=plain(display_name or name)[:120] or name,
         role=role,
         password_hash=hash_password(password) if password is not None else None,
         active=True,
@@ -133,12 +136,13 @@ def create_token(
         raise AccountError(f"{user.name} is not an active editor or admin")
     if scope not in SCOPES:
         raise AccountError(f"scope must be one of: {', '.join(SCOPES)}")
-    if not name.strip() or len(name) > 80:
+    name = plain(name)
+    if not name or len(name) > 80:
         raise AccountError("a token name has 1 to 80 characters")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(days=expires_days) if expires_days else None
     token = ApiToken(
-        name=name.strip(),
+        name=name,
         user_id=user.id,
         scope=scope,
         token_hash=_token_hash(secret),

@@ -34,6 +34,7 @@ from .models import Feedback, LookupMiss, Proposal, ProposalReview, RatingChange
 from .outlet_csv import OutletRecord, diff
 from .outlets import record_of
 from .policy import Justification, ProposalError, parse_justification, proposed_record
+from .text import UNSTORABLE, plain
 
 
 class CurationError(Exception):
@@ -96,6 +97,20 @@ def _record(slug: str, current: OutletRecord | None, changes: Mapping[str, Any])
         raise Invalid(f"`{exc.field}`: {exc.message}.", field=exc.field) from None
 
 
+def _existing(session: Session, slug: str) -> Any:
+    """Return the outlet called ``slug`` or raise :class:`NotFound`."""
+    # No slug holds a control character, and PostgreSQL refuses a NUL in a query.
+    outlet = None if UNSTORABLE.search(slug) else store.load_outlet(session, slug)
+    if outlet is None:
+        raise NotFound(f"No outlet is called {slug!r}.")
+    return outlet
+
+
+def _storable_id(number: int) -> bool:
+    """Return True when ``number`` can be a row id (both databases refuse larger ones)."""
+    return 0 < number < 2**31
+
+
 def _require_editor(user: User) -> None:
     if not can_edit(user):
         raise Forbidden("Only an active editor or admin may propose or review outlet changes.")
@@ -129,9 +144,7 @@ def propose_change(
     """
     if not from_feedback:
         _require_editor(user)
-    outlet = store.load_outlet(session, slug)
-    if outlet is None:
-        raise NotFound(f"No outlet is called {slug!r}.")
+    outlet = _existing(session, slug)
     _check_if_match(if_match, outlet.version)
     if not isinstance(changes, Mapping) or not changes:
         raise Invalid("`changes`: name the fields to change and their new values.", field="changes")
@@ -158,9 +171,7 @@ def propose_retire(
     A revert of the retirement restores the outlet exactly as it was.
     """
     _require_editor(user)
-    outlet = store.load_outlet(session, slug)
-    if outlet is None:
-        raise NotFound(f"No outlet is called {slug!r}.")
+    outlet = _existing(session, slug)
     _check_if_match(if_match, outlet.version)
     why = _justify(data)
     return store.create(
@@ -179,7 +190,7 @@ def propose_new(session: Session, user: User, outlet: Any, data: Mapping[str, An
     if not isinstance(outlet, Mapping):
         raise Invalid("`outlet`: give the new outlet as an object.", field="outlet")
     slug = str(outlet.get("slug") or "").strip().lower()
-    if store.load_outlet(session, slug) is not None:
+    if not UNSTORABLE.search(slug) and store.load_outlet(session, slug) is not None:
         raise Conflict(f"There is already an outlet called {slug!r}; propose a change to it.")
     why = _justify(data)
     fields_given = {k: v for k, v in outlet.items() if k != "slug"}
@@ -197,7 +208,7 @@ def propose_new(session: Session, user: User, outlet: Any, data: Mapping[str, An
 
 def get_proposal(session: Session, proposal_id: int) -> Proposal:
     """Return a proposal or raise :class:`NotFound`."""
-    proposal = session.get(Proposal, proposal_id)
+    proposal = session.get(Proposal, proposal_id) if _storable_id(proposal_id) else None
     if proposal is None:
         raise NotFound(f"There is no proposal {proposal_id}.")
     return proposal
@@ -217,7 +228,12 @@ def approve(
         raise Conflict(f"{user.display_name} has already reviewed proposal {proposal_id}.")
     try:
         session.add(
-            ProposalReview(proposal_id=proposal.id, user_id=user.id, decision="approve", note=note)
+            ProposalReview(
+                proposal_id=proposal.id,
+                user_id=user.id,
+                decision="approve",
+                note=(plain(note)[:5000] or None) if note else None,
+            )
         )
         session.flush()
         session.refresh(proposal, ["reviews"])
@@ -242,7 +258,7 @@ def reject(session: Session, user: User, proposal_id: int, note: str | None) -> 
     proposal = get_proposal(session, proposal_id)
     if proposal.status != "proposed":
         raise Conflict(f"Proposal {proposal_id} is already {proposal.status}.")
-    note = (note or "").strip()
+    note = plain(note or "")[:5000]
     if len(note) < 3:
         raise Invalid("`note`: say why the proposal is rejected.", field="note")
     session.add(
@@ -297,7 +313,7 @@ def _reverse(
 def revert(session: Session, user: User, change_id: int, data: Mapping[str, Any]) -> Proposal:
     """Propose undoing an applied change, restoring its exact previous values."""
     _require_editor(user)
-    row = session.get(RatingChange, change_id)
+    row = session.get(RatingChange, change_id) if _storable_id(change_id) else None
     if row is None:
         raise NotFound(f"There is no change {change_id}.")
     why = _justify(data)
@@ -310,6 +326,8 @@ def revert(session: Session, user: User, change_id: int, data: Mapping[str, Any]
 def revert_set(session: Session, user: User, change_set: str, data: Mapping[str, Any]) -> Proposal:
     """Propose undoing a whole change set (an import), every outlet it touched."""
     _require_editor(user)
+    if UNSTORABLE.search(change_set):
+        raise NotFound(f"There is no change set {change_set!r}.")
     rows = list(
         session.scalars(
             select(RatingChange)
@@ -455,14 +473,14 @@ def triage(
     """Triage feedback: accept (opening a proposal with its suggestion), decline, duplicate."""
     if not can_triage(user):
         raise Forbidden("Only a triager, editor or admin may triage feedback.")
-    item = session.get(Feedback, feedback_id)
+    item = session.get(Feedback, feedback_id) if _storable_id(feedback_id) else None
     if item is None:
         raise NotFound(f"There is no feedback {feedback_id}.")
     if action not in TRIAGE:
         raise Invalid(f"`action`: one of {', '.join(TRIAGE)}.", field="action")
     if item.status != "new":
         raise Conflict(f"Feedback {feedback_id} was already triaged ({item.status}).")
-    note = (note or "").strip() or None
+    note = plain(note or "")[:5000] or None
     if action == "declined" and not note:
         raise Invalid("`note`: say why the feedback is declined.", field="note")
     proposal = None

@@ -349,7 +349,7 @@ def outlets() -> str:
         query = query.where(Outlet.bias == args["bias"])
     if args.get("factuality") in ratings.FACTUALITY_LABELS:
         query = query.where(Outlet.factuality == args["factuality"])
-    country = args.get("country", "").strip().upper()[:2]
+    country = UNSTORABLE.sub("", args.get("country", "")).strip().upper()[:2]
     if country:
         query = query.where(Outlet.country == country)
     if args.get("stale"):

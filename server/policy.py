@@ -18,6 +18,7 @@ from typing import Any
 
 from . import ratings
 from .outlet_csv import RATED_FIELDS, OutletRecord, validate_record
+from .text import UNSTORABLE
 
 METHODOLOGY_VERSION = "2026.1"
 """The methodology the ratings are made under; a proposal records the one it followed."""
@@ -106,7 +107,12 @@ def parse_justification(data: Mapping[str, Any]) -> Justification:
         if not isinstance(item, Mapping):
             raise ProposalError("evidence", f"item {number} must be an object {{url, kind}}")
         url, kind = item.get("url"), item.get("kind") or "article-sample"
-        if not isinstance(url, str) or len(url) > 2048 or not _HTTP_URL.match(url.strip()):
+        if (
+            not isinstance(url, str)
+            or len(url) > 2048
+            or UNSTORABLE.search(url)
+            or not _HTTP_URL.match(url.strip())
+        ):
             raise ProposalError("evidence", f"item {number}: url must be an http(s) URL")
         if kind not in EVIDENCE_KINDS:
             raise ProposalError(
@@ -143,6 +149,10 @@ def proposed_record(
     ``current`` is None for a new outlet. Fields are named as in the API (``rules`` for
     the CSV's ``domains``); each problem raises :class:`ProposalError` naming the field.
     """
+    for name, value in changes.items():
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and UNSTORABLE.search(t) for t in texts):
+            raise ProposalError(str(name)[:40], "holds a control character")
     unknown = [name for name in changes if name not in RATED_FIELDS]
     if unknown:
         raise ProposalError(

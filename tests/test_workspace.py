@@ -341,3 +341,20 @@ def test_an_admin_adds_and_disables_maintainers_and_others_may_not(
     _status, page = post_form(ada, "/maintain/users", "/maintain/users/ann/disable")
     assert "Disabled ann" in page
     assert ann.get("/maintain/outlets").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/maintain/outlets/bbc%00news",
+        "/outlets/bbc%00news/history",
+        "/outlets/bbc%00news/history.atom",
+        "/api/v1/outlets/bbc%00news/history",
+        "/maintain/outlets?q=%00&country=%00G",
+    ],
+)
+def test_a_nul_in_an_address_is_not_found_never_a_server_error(
+    client: FlaskClient, maintainers: dict[str, str], path: str
+) -> None:
+    log_in(client, "ada")
+    assert client.get(path).status_code in (200, 404)
