@@ -358,3 +358,33 @@ def test_a_nul_in_an_address_is_not_found_never_a_server_error(
 ) -> None:
     log_in(client, "ada")
     assert client.get(path).status_code in (200, 404)
+
+
+def test_outlet_filters_find_stale_ratings_and_provider_disagreements(
+    app: Flask, client: FlaskClient, maintainers: dict[str, str]
+) -> None:
+    from datetime import date
+
+    from server.models import Outlet, ProviderRating
+
+    with get_services(app).sessions() as session:
+        bbc = session.scalar(select(Outlet).where(Outlet.slug == "bbc-news"))
+        fox = session.scalar(select(Outlet).where(Outlet.slug == "fox-news"))
+        assert bbc is not None and fox is not None
+        bbc.reviewed = date(2024, 1, 1)
+        session.add(ProviderRating(outlet_id=fox.id, provider="mbfc", bias="lean-right"))
+        session.add(ProviderRating(outlet_id=bbc.id, provider="allsides", bias="lean-right"))
+        session.commit()
+    log_in(client, "ann")
+    stale = client.get("/maintain/outlets?stale=1").get_data(as_text=True)
+    assert "bbc-news" in stale and "fox-news" not in stale
+    disagreeing = client.get("/maintain/outlets?disagrees=1").get_data(as_text=True)
+    assert "bbc-news" not in disagreeing  # center vs lean-right: one step
+    assert "fox-news" not in disagreeing  # right vs lean-right: one step
+    with get_services(app).sessions() as session:
+        rating = session.scalar(select(ProviderRating).where(ProviderRating.provider == "mbfc"))
+        assert rating is not None
+        rating.bias = "center"  # right vs center: two steps
+        session.commit()
+    disagreeing = client.get("/maintain/outlets?disagrees=1").get_data(as_text=True)
+    assert "fox-news" in disagreeing and "bbc-news" not in disagreeing
