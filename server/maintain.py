@@ -373,7 +373,11 @@ def _outlet_or_404(slug: str) -> Outlet:
 @member_required
 def outlet(slug: str) -> str:
     """Show an outlet: rating, rules, feeds, provider ratings, proposals, history, a form."""
-    found = _outlet_or_404(slug)
+    return _outlet_page(_outlet_or_404(slug), request.args)
+
+
+def _outlet_page(found: Outlet, form: Any, error: str | None = None) -> str:
+    """Render an outlet's page, its propose form filled from ``form``."""
     session = get_session()
     return _render(
         "maintain/outlet.html",
@@ -383,8 +387,9 @@ def outlet(slug: str) -> str:
         proposals=[curation.proposal_json(p) for p in open_proposals(session, found.slug)],
         history=curation.history(session, found.slug),
         etag=curation.outlet_etag(found.version),
-        form=request.args,
+        form=form,
         editable=EDITABLE,
+        error=error,
     )
 
 
@@ -437,23 +442,8 @@ def propose(slug: str) -> Any:
             session, _me(), found.slug, changes, _justification_form(), form.get("if_match")
         )
     except curation.CurationError as exc:
-        error = _form_error(exc)
-        found = _outlet_or_404(slug)
-        return (
-            _render(
-                "maintain/outlet.html",
-                outlet=found,
-                providers=sorted(found.provider_ratings, key=lambda p: p.provider),
-                provider_names=PROVIDER_NAMES,
-                proposals=[curation.proposal_json(p) for p in open_proposals(session, found.slug)],
-                history=curation.history(session, found.slug),
-                etag=curation.outlet_etag(found.version),
-                form=form,
-                editable=EDITABLE,
-                error=error,
-            ),
-            exc.status,
-        )
+        error = _form_error(exc)  # rolled back: the outlet is read afresh below
+        return _outlet_page(_outlet_or_404(slug), form, error), exc.status
     session.commit()
     flash(f"Proposal {proposal.id} is waiting for another editor's review.")
     return redirect(url_for("maintain.outlet", slug=found.slug))
