@@ -12,6 +12,7 @@ as a key, so a slow hash would add nothing but latency.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -32,8 +33,13 @@ MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
 _hasher = PasswordHasher()
-# Verified against when the name is unknown, so that answer takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Return a hash verified against when the name is unknown, so that answer takes as long
+    as a wrong password (made on first use: nothing happens at import time)."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class AccountError(ValueError):
@@ -99,12 +105,13 @@ def disable_user(session: Session, name: str) -> User:
 def authenticate(session: Session, name: str, password: str) -> User | None:
     """Return the active user with this name and password, or None; the same for any failure."""
     user = find_user(session, name) if len(name) <= 80 else None
-    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    dummy = _dummy_hash()
+    stored = user.password_hash if user is not None and user.password_hash else dummy
     try:
         _hasher.verify(stored, password[:MAX_PASSWORD])
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
-    if user is None or not user.active or stored is _DUMMY_HASH:
+    if user is None or not user.active or stored is dummy:
         return None
     if _hasher.check_needs_rehash(stored):
         user.password_hash = _hasher.hash(password)
