@@ -27,6 +27,7 @@ from flask import (
     Flask,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -139,8 +140,6 @@ def init_app(app: Flask, limiter: Any = None) -> None:
 
 @bp.before_request
 def _workspace_on() -> BaseResponse | None:
-    from flask import current_app
-
     if not current_app.extensions.get("parallax_workspace"):
         return _plain_page(
             503,
