@@ -29,6 +29,7 @@ from sqlalchemy import func, or_, select
 from . import lookup as lookups
 from . import ratings
 from .catalog import dump_index, outlet_json
+from .curation import outlet_etag
 from .errors import ApiError, problem
 from .lookup import BadInput, parse_url
 from .models import Feedback, Outlet
@@ -203,7 +204,9 @@ def outlet(slug: str) -> Response:
         }
         for p in found.provider_ratings
     ]
-    return jsonify(body)
+    response = jsonify(body)
+    response.set_etag(outlet_etag(found.version))  # the write API's If-Match (issue 10)
+    return response
 
 
 @bp.get("/scales")

@@ -22,7 +22,18 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, cli, errors, limiter, pages, services, stories_cli
+from . import (
+    api,
+    cli,
+    curation_api,
+    errors,
+    limiter,
+    maintain,
+    maintain_cli,
+    pages,
+    services,
+    stories_cli,
+)
 from . import config as settings
 
 
@@ -57,7 +68,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(api.health)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(curation_api.bp)
+    maintain.init_app(app)  # /login, /maintain, /outlets/<slug>/history
     cli.init_app(app)
+    maintain_cli.init_app(app)
     app.cli.add_command(serve)
     app.cli.add_command(stories_cli.stories)
     return app

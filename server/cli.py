@@ -7,9 +7,12 @@ instance folder by default). ``parallax serve`` and the console script itself li
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -140,17 +143,33 @@ def outlets_group() -> None:
 @outlets_group.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--update", is_flag=True, help="Allow changes to outlets that already exist.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would change, field by field; write nothing."
+)
 @click.option("--reason", default=None, help="Why, for the audit trail.")
 @click.option("--actor", default="cli", show_default=True, help="Who, for the audit trail.")
 @with_appcontext
-def outlets_import(path: Path, update: bool, reason: str | None, actor: str) -> None:
-    """Import outlets from a CSV file, all or nothing."""
+def outlets_import(path: Path, update: bool, dry_run: bool, reason: str | None, actor: str) -> None:
+    """Import outlets from a CSV file, all or nothing, as one audited change set.
+
+    Every change it writes names the change set (shown at the end) and the file's SHA-256,
+    so the whole import can be reverted as one proposal.
+    """
     session = get_session()
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    change_set = f"import-{digest[:12]}-{uuid.uuid4().hex[:8]}"
     try:
-        with path.open(encoding="utf-8", newline="") as stream:
-            records = outlet_csv.read_csv(stream)
+        records = outlet_csv.read_csv(io.StringIO(data.decode("utf-8"), newline=""))
         result = outlets.import_records(
-            session, records, actor=actor, reason=reason or f"import of {path.name}", update=update
+            session,
+            records,
+            actor=actor,
+            reason=reason or f"import of {path.name}",
+            update=update,
+            change_set=change_set,
+            details={"file": path.name, "sha256": digest},
+            dry_run=dry_run,
         )
     except outlet_csv.OutletDataError as exc:
         session.rollback()
@@ -158,11 +177,24 @@ def outlets_import(path: Path, update: bool, reason: str | None, actor: str) -> 
     except UnicodeDecodeError:
         session.rollback()
         raise click.ClickException("nothing was imported: the file is not UTF-8 text") from None
+    if dry_run:
+        session.rollback()
+        for slug, fields in result.diffs.items():
+            click.echo(f"{slug}{' (new)' if slug in result.created else ''}")
+            for name, (before, after) in fields.items():
+                click.echo(f"  {name}: {before!r} → {after!r}")
+        click.echo(
+            f"dry run: {len(result.created)} would be created, {len(result.updated)} updated, "
+            f"{len(result.unchanged)} unchanged; nothing was written"
+        )
+        return
     session.commit()
     click.echo(
         f"{len(result.created)} created, {len(result.updated)} updated, "
         f"{len(result.unchanged)} unchanged"
     )
+    if result.created or result.updated:
+        click.echo(f"change set {change_set} (file SHA-256 {digest})")
     # Imports never remove feeds: say which stored feeds the file is behind on.
     for slug, listed, stored in result.moved_feeds:
         click.echo(f"feed of {slug} moved (permanent redirect): {listed} is now {stored}")

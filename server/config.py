@@ -60,6 +60,11 @@ DEFAULTS: dict[str, Any] = {
     # Feed fetching: timeout per request in seconds and the User-Agent sent.
     "FEED_TIMEOUT": 15.0,
     "USER_AGENT": "ParallaxBot/0.1 (+https://github.com/parallax-news/parallax)",
+    # Signs the maintainers' session cookies and CSRF tokens; the workspace (/maintain)
+    # stays off without one outside debug mode. Set a long random value in production.
+    "SECRET_KEY": "",
+    # Failed logins allowed per client address (the `limits` syntax); more answer 429.
+    "LOGIN_RATE_LIMIT": "10 per 15 minutes",
 }
 
 

@@ -59,6 +59,15 @@ class MemoryCounts:
                 self._swept = time.monotonic()
         return int(count), reset
 
+    def peek(self, key: str) -> tuple[int, float]:
+        """Return the window's count and end without counting (0 when no window is open)."""
+        now = time.time()
+        with self._lock:
+            entry = self._counts.get(key)
+        if entry is None or entry[1] <= now:
+            return 0, now
+        return int(entry[0]), entry[1]
+
 
 class SharedCounts:
     """Fixed-window counts in a storage ``limits`` knows (Redis, Memcached, …)."""
@@ -75,6 +84,10 @@ class SharedCounts:
         """Count one hit; return the window's count and when it ends (epoch seconds)."""
         count = self.storage.incr(key, expiry)
         return count, self.storage.get_expiry(key)
+
+    def peek(self, key: str) -> tuple[int, float]:
+        """Return the window's count and end without counting."""
+        return int(self.storage.get(key)), self.storage.get_expiry(key)
 
 
 class Limiter:
@@ -122,6 +135,37 @@ class _Refused(TooManyRequests):
     def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
         """Return the 429's headers: Retry-After and the limit's."""
         return [*super().get_headers(*args, **kwargs), *self.limit_headers]
+
+
+class FailureLimit:
+    """Count only failures (such as failed logins) per client, and refuse once over the limit.
+
+    Guessing is slow; using is not: a maintainer who logs in right is never counted.
+    """
+
+    def __init__(self, limit: str, storage_url: str, prefix: str, name: str) -> None:
+        self.item: RateLimitItem = parse(limit)
+        self._key = self.item.key_for(prefix, name, "")
+        self._expiry = self.item.get_expiry()
+        self.counts = MemoryCounts() if storage_url == "memory://" else SharedCounts(storage_url)
+
+    def check(self) -> None:
+        """Raise 429 when this client has failed too often in the current window."""
+        try:
+            count, reset = self.counts.peek(self._key + (request.remote_addr or "unknown"))
+        except Exception:  # storage down: let the request through, as Limiter does
+            log.warning("rate-limit storage unavailable; failures not checked", exc_info=True)
+            return
+        if count >= self.item.amount:
+            wait = max(1, math.ceil(reset - time.time()))
+            raise _Refused(self.item.amount, reset, wait, str(self.item))
+
+    def failed(self) -> None:
+        """Count one failure of this client."""
+        try:
+            self.counts.incr(self._key + (request.remote_addr or "unknown"), self._expiry)
+        except Exception:
+            log.warning("rate-limit storage unavailable; failure not counted", exc_info=True)
 
 
 def init_app(app: Flask) -> Limiter:

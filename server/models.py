@@ -8,6 +8,7 @@ kept apart in :class:`ProviderRating`, and every change to a rating leaves a
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -159,6 +160,10 @@ class RatingChange(Base):
     """Who changed which outlet's rating, when, from what to what, and why."""
 
     __tablename__ = "rating_change"
+    __table_args__ = (
+        UniqueConstraint("prev_hash", name="uq_rating_change_prev_hash"),
+        UniqueConstraint("hash", name="uq_rating_change_hash"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # No cascade: the audit trail outlives the outlet row it speaks of.
@@ -168,6 +173,15 @@ class RatingChange(Base):
     changes: Mapped[dict[str, object]] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text)
     source_url: Mapped[str | None] = mapped_column(String(2048))
+    # The proposal that made it, the change set (an import) it belongs to, and what is
+    # published with it: evidence, basis, confidence, methodology, proposer, approvers.
+    proposal_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    change_set: Mapped[str | None] = mapped_column(String(80), index=True)
+    details: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    # The tamper-evident chain (server/audit.py): the previous row's hash and this one's.
+    # A unique previous hash means two rows can never claim the same predecessor.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class Story(Base):
@@ -222,6 +236,12 @@ class Feedback(Base):
     suggested_bias: Mapped[str | None] = mapped_column(String(16))
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Triage (issue 10): new, accepted (with the proposal it opened), declined, duplicate.
+    status: Mapped[str] = mapped_column(String(16), default="new", server_default="new")
+    triage_note: Mapped[str | None] = mapped_column(Text)
+    triaged_by: Mapped[str | None] = mapped_column(String(80))
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    proposal_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class LookupMiss(Base):
@@ -232,6 +252,91 @@ class LookupMiss(Base):
     domain: Mapped[str] = mapped_column(String(253), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(Base):
+    """A maintainer: a triager, an editor or an admin."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session's id: changing it (new password, disabled) ends those sessions.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """A token for the write API, stored as its SHA-256 only; shown once when made."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class Proposal(Base):
+    """A change to one or more outlets, waiting for review, applied or rejected.
+
+    ``changes`` is ``{slug: {field: [before, after]}}``; ``base`` holds each outlet's values
+    and version when the proposal was made, so approval can tell what changed meanwhile.
+    """
+
+    __tablename__ = "proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # change, new, revert
+    outlet_slug: Mapped[str | None] = mapped_column(String(80), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="proposed", index=True)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    base: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    basis: Mapped[str] = mapped_column(String(40))
+    confidence: Mapped[str] = mapped_column(String(8))
+    methodology: Mapped[str] = mapped_column(String(40))
+    internal_note: Mapped[str | None] = mapped_column(Text)
+    approvals_needed: Mapped[int] = mapped_column(Integer, default=1)
+    reverts: Mapped[int | None] = mapped_column(Integer)  # a rating_change id
+    reverts_set: Mapped[str | None] = mapped_column(String(80))  # a change set
+    proposer_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    proposer: Mapped[User | None] = relationship()
+    reviews: Mapped[list[ProposalReview]] = relationship(
+        back_populates="proposal", order_by="ProposalReview.id"
+    )
+
+
+class ProposalReview(Base):
+    """One editor's approval or rejection (with its note) of a proposal."""
+
+    __tablename__ = "proposal_review"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_review_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    decision: Mapped[str] = mapped_column(String(8))  # approve, reject
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="reviews")
+    user: Mapped[User] = relationship()
 
 
 CATALOG_VERSION = "catalog_version"

@@ -22,8 +22,13 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 def _problems(*statuses: int) -> dict[str, Any]:
     reasons = {
         400: "The input cannot be read; `detail` says what to change.",
+        401: "No valid token: send `Authorization: Bearer plx_…` (see WWW-Authenticate).",
+        403: "The token's scope does not allow this, or it is the user's own proposal.",
         404: "Not found.",
+        409: "Conflicts with the current state; `changed` or `fields` say what changed.",
+        412: "`If-Match` names an outlet version that is no longer current.",
         413: "The body or the batch is too large.",
+        422: "The proposal is incomplete or holds an unknown value; `field` names it.",
         429: "Too many requests; see Retry-After.",
     }
     return {
@@ -229,6 +234,18 @@ def spec() -> dict[str, Any]:
             },
         },
         "/api/v1/outlets": {
+            "post": {
+                "summary": "Propose a new outlet (scope propose)",
+                "security": [{"token": []}],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("NewOutletInput")}},
+                },
+                "responses": {
+                    "201": _json(_ref("Proposal"), "The proposal."),
+                    **_problems(401, 403, 409, 422, 429),
+                },
+            },
             "get": {
                 "summary": "List outlets, filtered and paged",
                 "parameters": [
@@ -254,7 +271,7 @@ def spec() -> dict[str, Any]:
                     ),
                     **_problems(400, 429),
                 },
-            }
+            },
         },
         "/api/v1/outlets/index": {
             "get": {
@@ -306,6 +323,15 @@ def spec() -> dict[str, Any]:
             }
         },
         "/api/v1/feedback": {
+            "get": {
+                "summary": "Reader feedback by status, grouped by outlet (any token)",
+                "security": [{"token": []}],
+                "parameters": [_query("status", "new, accepted, declined or duplicate.")],
+                "responses": {
+                    "200": _json({"type": "object"}, "The feedback."),
+                    **_problems(401, 403, 422, 429),
+                },
+            },
             "post": {
                 "summary": "Tell the maintainers a rating looks wrong",
                 "requestBody": {
@@ -328,7 +354,7 @@ def spec() -> dict[str, Any]:
                     "201": _json({"type": "object"}, "Received."),
                     **_problems(400, 404, 413, 429),
                 },
-            }
+            },
         },
         "/api/v1/stories": {
             "get": {
@@ -397,6 +423,8 @@ def spec() -> dict[str, Any]:
             }
         },
     }
+    paths.update(_curation_paths())
+    schemas.update(_curation_schemas())
     return {
         "openapi": "3.1.0",
         "info": {
@@ -405,5 +433,207 @@ def spec() -> dict[str, Any]:
             "description": "Outlet ratings, story matching and coverage splits.",
         },
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "`parallax tokens create NAME --user U --scope propose|review`",
+                }
+            },
+        },
+    }
+
+
+def _path_param(name: str, kind: str = "string") -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+
+
+def _curation_schemas() -> dict[str, Any]:
+    """Return the schemas of the write API and the public history (issue 10)."""
+    evidence = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["url"],
+            "properties": {"url": {"type": "string"}, "kind": {"type": "string"}},
+        },
+    }
+    justification = {
+        "reason": {"type": "string", "description": "Public; at least a sentence."},
+        "evidence": evidence,
+        "basis": {"type": "string"},
+        "confidence": {"enum": list(ratings.CONFIDENCE)},
+        "methodology": {"type": "string"},
+        "note": {"type": "string", "description": "Internal; never published."},
+    }
+    return {
+        "ProposalInput": {
+            "type": "object",
+            "required": ["reason"],
+            "properties": {
+                "changes": {
+                    "type": "object",
+                    "description": "Field → new value (bias, factuality, rules, feeds, …).",
+                },
+                "retire": {
+                    "type": "boolean",
+                    "description": "True instead of `changes`: retire the outlet.",
+                },
+                **justification,
+            },
+        },
+        "NewOutletInput": {
+            "type": "object",
+            "required": ["outlet", "reason"],
+            "properties": {"outlet": {"type": "object"}, **justification},
+        },
+        "RevertInput": {
+            "type": "object",
+            "required": ["reason"],
+            "properties": justification,
+        },
+        "ReviewInput": {"type": "object", "properties": {"note": {"type": "string"}}},
+        "Proposal": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "status": {"enum": ["proposed", "applied", "rejected"]},
+                "kind": {"type": "string"},
+                "outlet": {"type": ["string", "null"]},
+                "changes": {"type": "object"},
+                "reason": {"type": "string"},
+                "evidence": evidence,
+                "approvals_needed": {"type": "integer"},
+                "approvals": {"type": "array", "items": {"type": "string"}},
+                "versions": {"type": "object"},
+            },
+        },
+        "Change": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "changed_at": {"type": "string"},
+                "changes": {"type": "object"},
+                "reason": {"type": "string"},
+                "evidence": evidence,
+                "basis": {"type": ["string", "null"]},
+                "confidence": {"type": ["string", "null"]},
+                "proposer": {"type": ["string", "null"]},
+                "approvers": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    }
+
+
+def _curation_paths() -> dict[str, Any]:
+    """Return the write API's operations and the public history (issue 10)."""
+    secured: list[dict[str, list[str]]] = [{"token": []}]
+
+    def body(name: str, required: bool = True) -> dict[str, Any]:
+        return {
+            "required": required,
+            "content": {"application/json": {"schema": _ref(name)}},
+        }
+
+    proposal = _json(_ref("Proposal"), "The proposal.")
+    return {
+        "/api/v1/outlets/{slug}/proposals": {
+            "post": {
+                "summary": "Propose a change to an outlet (scope propose)",
+                "security": secured,
+                "parameters": [
+                    _path_param("slug"),
+                    {"name": "If-Match", "in": "header", "schema": {"type": "string"}},
+                ],
+                "requestBody": body("ProposalInput"),
+                "responses": {"201": proposal, **_problems(401, 403, 404, 412, 422, 429)},
+            }
+        },
+        "/api/v1/outlets/{slug}/history": {
+            "get": {
+                "summary": "An outlet's applied changes with reasons and evidence (public)",
+                "parameters": [_path_param("slug")],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "outlet": {"type": "string"},
+                                "changes": {"type": "array", "items": _ref("Change")},
+                            },
+                        },
+                        "Newest first.",
+                    ),
+                    **_problems(404, 429),
+                },
+            }
+        },
+        "/api/v1/proposals": {
+            "get": {
+                "summary": "Proposals by status",
+                "security": secured,
+                "parameters": [_query("status", "proposed, applied or rejected.")],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "proposals": {"type": "array", "items": _ref("Proposal")}
+                            },
+                        },
+                        "Open ones oldest first, decided ones newest first.",
+                    ),
+                    **_problems(401, 403, 422, 429),
+                },
+            }
+        },
+        "/api/v1/proposals/{proposal_id}": {
+            "get": {
+                "summary": "One proposal",
+                "security": secured,
+                "parameters": [_path_param("proposal_id", "integer")],
+                "responses": {"200": proposal, **_problems(401, 403, 404, 429)},
+            }
+        },
+        "/api/v1/proposals/{proposal_id}/approve": {
+            "post": {
+                "summary": "Approve a proposal (scope review); applied at enough approvals",
+                "security": secured,
+                "parameters": [_path_param("proposal_id", "integer")],
+                "requestBody": body("ReviewInput", required=False),
+                "responses": {
+                    "200": _json(_ref("Proposal"), "The proposal, with `applied` change ids."),
+                    **_problems(401, 403, 404, 409, 422, 429),
+                },
+            }
+        },
+        "/api/v1/proposals/{proposal_id}/reject": {
+            "post": {
+                "summary": "Reject a proposal with a note (scope review)",
+                "security": secured,
+                "parameters": [_path_param("proposal_id", "integer")],
+                "requestBody": body("ReviewInput"),
+                "responses": {"200": proposal, **_problems(401, 403, 404, 409, 422, 429)},
+            }
+        },
+        "/api/v1/changes/{change_id}/revert": {
+            "post": {
+                "summary": "Propose restoring the values an applied change replaced",
+                "security": secured,
+                "parameters": [_path_param("change_id", "integer")],
+                "requestBody": body("RevertInput"),
+                "responses": {"201": proposal, **_problems(401, 403, 404, 409, 422, 429)},
+            }
+        },
+        "/api/v1/change-sets/{change_set}/revert": {
+            "post": {
+                "summary": "Propose reverting a whole change set (an import)",
+                "security": secured,
+                "parameters": [_path_param("change_set")],
+                "requestBody": body("RevertInput"),
+                "responses": {"201": proposal, **_problems(401, 403, 404, 409, 422, 429)},
+            }
+        },
     }

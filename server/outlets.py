@@ -25,7 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from . import ratings
-from .models import CATALOG_VERSION, Feed, Outlet, OutletRule, RatingChange, Setting
+from .changelog import append_change
+from .models import CATALOG_VERSION, Feed, Outlet, OutletRule, RatingChange, Setting, utcnow
 from .outlet_csv import (
     SCALAR_FIELDS,
     OutletDataError,
@@ -87,6 +88,8 @@ def apply_record(session: Session, outlet: Outlet | None, record: OutletRecord) 
     for url in record.feeds:
         if url not in stored:
             outlet.feeds.append(Feed(url=url))
+    # A new version even when only rules or feeds changed: stale proposals and If-Match see it.
+    outlet.updated_at = utcnow()
     return outlet
 
 
@@ -121,6 +124,8 @@ class ImportResult:
     """``(slug, url)`` of stored feeds the file does not list, kept."""
     moved_feeds: list[tuple[str, str, str]] = field(default_factory=list)
     """``(slug, listed url, stored url)`` of listed feeds that have moved since."""
+    diffs: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    """``{slug: {field: [before, after]}}`` of every outlet the import changes or creates."""
 
 
 def import_records(
@@ -130,6 +135,9 @@ def import_records(
     actor: str,
     reason: str,
     update: bool = False,
+    change_set: str | None = None,
+    details: dict[str, Any] | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Create or update outlets from validated records, all or nothing.
 
@@ -138,6 +146,9 @@ def import_records(
     in ``records`` are left alone, and so are stored feeds a record does not list (see
     :func:`merge_feeds`); they are named in the result. Raises :class:`OutletDataError`
     (nothing is flushed to the caller's transaction in that case; the caller rolls back).
+    ``change_set`` names the import in every row it writes, so it can be reverted whole;
+    ``details`` (the file's SHA-256, …) is recorded with each row. ``dry_run`` checks and
+    compares everything and writes nothing: the result says what would change.
     """
     existing = {
         o.slug: o
@@ -182,6 +193,14 @@ def import_records(
         plan.append((outlet, record, changes))
     if problems:
         raise OutletDataError(problems)
+    result.diffs = {record.slug: changes for _outlet, record, changes in plan if changes}
+    if dry_run:
+        for outlet, record, changes in plan:
+            if not changes:
+                result.unchanged.append(record.slug)
+            else:
+                (result.updated if outlet else result.created).append(record.slug)
+        return result
 
     # Rules move between outlets only after every old owner has let go of them.
     for outlet, _record, changes in plan:
@@ -193,8 +212,14 @@ def import_records(
             result.unchanged.append(record.slug)
             continue
         apply_record(session, outlet, record)
-        session.add(
-            RatingChange(outlet_slug=record.slug, actor=actor, changes=changes, reason=reason)
+        append_change(
+            session,
+            outlet_slug=record.slug,
+            actor=actor,
+            changes=changes,
+            reason=reason,
+            change_set=change_set,
+            details=details,
         )
         (result.updated if outlet else result.created).append(record.slug)
     session.flush()
@@ -211,10 +236,12 @@ def audit_feed_change(
     Feeds are curated outlet data (the CSV lists them), so every change is audited like an
     import's; the catalog version moves because an outlet's answer lists its feeds."""
     after = [feed.url for feed in outlet.feeds]
-    session.add(
-        RatingChange(
-            outlet_slug=outlet.slug, actor=actor, changes={"feeds": [before, after]}, reason=reason
-        )
+    append_change(
+        session,
+        outlet_slug=outlet.slug,
+        actor=actor,
+        changes={"feeds": [before, after]},
+        reason=reason,
     )
     bump_catalog_version(session)
 

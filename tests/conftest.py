@@ -56,12 +56,18 @@ def app(database_url: str) -> Iterator[Flask]:
             "LOAD_STARTER_DATA": False,
             "CATALOG_TTL": 0.0,
             "RATE_LIMIT": "100000 per minute",
+            "SECRET_KEY": "test-secret-key",
         }
     )
     engine = get_services(app).engine
     with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+        if conn.dialect.name == "postgresql":
+            # TRUNCATE, not DELETE: the audit trail refuses row deletes (migration 0002).
+            names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
     yield app
     engine.dispose()
 
@@ -98,3 +104,44 @@ def seeded(app: Flask, runner: FlaskCliRunner) -> Flask:
     result = runner.invoke(args=["outlets", "import", str(DATA / "outlets_small.csv")])
     assert result.exit_code == 0, result.output
     return app
+
+
+# --- maintainers (issue 10) --------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def maintainers(seeded: Flask, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Create editors ann, ben and cat, triager tom and admin ada; return a token per editor.
+
+    Tokens are named ``<user>`` (scope review) and ``<user>-propose`` (scope propose).
+    Passwords are still Argon2id, with the smallest cost, so the suite stays quick.
+    """
+    from argon2 import PasswordHasher
+
+    from server import accounts
+    from server.services import get_services
+
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+
+    tokens: dict[str, str] = {}
+    with get_services(seeded).sessions() as session:
+        for name, role in [
+            ("ann", "editor"),
+            ("ben", "editor"),
+            ("cat", "editor"),
+            ("tom", "triager"),
+            ("ada", "admin"),
+        ]:
+            accounts.add_user(session, name, role, PASSWORD, name.title())
+        session.flush()
+        for name in ("ann", "ben", "cat"):
+            tokens[name] = accounts.create_token(session, name, name, "review")[1]
+            tokens[f"{name}-propose"] = accounts.create_token(
+                session, f"{name}-p", name, "propose"
+            )[1]
+        session.commit()
+    return tokens

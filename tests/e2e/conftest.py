@@ -69,25 +69,32 @@ def parallax(
 
 
 @pytest.fixture(scope="session")
+def playwright() -> Iterator[Any]:
+    """One Playwright for the whole session: its sync API cannot be started twice at once."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
 def browser(
     parallax: ParallaxServer,
     page_host: PageHost | None,
+    playwright: Any,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, Any]]:
     """Chromium with the built extension, pointed at the test server through its options page."""
-    from playwright.sync_api import sync_playwright
-
     extension_dir = build_extension(tmp_path_factory.mktemp("dist"))
     extra = page_host.chromium_args() if page_host else ()
     profile = tmp_path_factory.mktemp("profile")
-    with sync_playwright() as playwright:
-        with extension_browser(playwright, extension_dir, profile, extra) as (
-            context,
-            worker,
-            extension_id,
-        ):
-            configure_server(context, extension_id, parallax.base)
-            yield {"context": context, "worker": worker, "id": extension_id}
+    with extension_browser(playwright, extension_dir, profile, extra) as (
+        context,
+        worker,
+        extension_id,
+    ):
+        configure_server(context, extension_id, parallax.base)
+        yield {"context": context, "worker": worker, "id": extension_id}
 
 
 @pytest.fixture
