@@ -24,7 +24,9 @@ def _problems(*statuses: int) -> dict[str, Any]:
         400: "The input cannot be read; `detail` says what to change.",
         404: "Not found.",
         413: "The body or the batch is too large.",
+        414: "The request line is too long for the server (over 8,190 bytes): use POST.",
         429: "Too many requests; see Retry-After.",
+        503: "The database is busy with a large write; try again after Retry-After.",
     }
     return {
         str(s): {
@@ -181,7 +183,10 @@ def spec() -> dict[str, Any]:
                     _query("title", "The article's headline, to find its story."),
                     _query("published", "When the article was published (ISO 8601)."),
                 ],
-                "responses": {"200": _json(_ref("Lookup"), "The answer."), **_problems(400, 429)},
+                "responses": {
+                    "200": _json(_ref("Lookup"), "The answer."),
+                    **_problems(400, 414, 429),
+                },
             },
             "post": {
                 "summary": "Look up to 200 URLs at once",
@@ -303,7 +308,7 @@ def spec() -> dict[str, Any]:
                 },
                 "responses": {
                     "201": _json({"type": "object"}, "Received."),
-                    **_problems(400, 404, 413, 429),
+                    **_problems(400, 404, 413, 429, 503),
                 },
             }
         },
