@@ -28,8 +28,10 @@ def _problems(*statuses: int) -> dict[str, Any]:
         409: "Conflicts with the current state; `changed` or `fields` say what changed.",
         412: "`If-Match` names an outlet version that is no longer current.",
         413: "The body or the batch is too large.",
+        414: "The request line is too long for the server (over 8,190 bytes): use POST.",
         422: "The proposal is incomplete or holds an unknown value; `field` names it.",
         429: "Too many requests; see Retry-After.",
+        503: "The database is busy with a large write; try again after Retry-After.",
     }
     return {
         str(s): {
@@ -196,7 +198,10 @@ def spec() -> dict[str, Any]:
                         "at most 2000 characters: it helps find the story.",
                     ),
                 ],
-                "responses": {"200": _json(_ref("Lookup"), "The answer."), **_problems(400, 429)},
+                "responses": {
+                    "200": _json(_ref("Lookup"), "The answer."),
+                    **_problems(400, 414, 429),
+                },
             },
             "post": {
                 "summary": "Look up to 200 URLs at once",
@@ -352,7 +357,7 @@ def spec() -> dict[str, Any]:
                 },
                 "responses": {
                     "201": _json({"type": "object"}, "Received."),
-                    **_problems(400, 404, 413, 429),
+                    **_problems(400, 404, 413, 429, 503),
                 },
             },
         },

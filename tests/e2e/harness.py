@@ -70,6 +70,9 @@ class ParallaxServer:
             "PARALLAX_DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite'}",
             "PARALLAX_LOAD_STARTER_DATA": "false",
             "PARALLAX_RATE_LIMIT": "100000 per minute",
+            # The tests read whole request lines to see what the extension sent: the full
+            # log, which the default (private) never writes.
+            "PARALLAX_ACCESS_LOG": "full",
             "PYTHONUNBUFFERED": "1",
         }
 
