@@ -20,11 +20,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from .coverage import BlindspotRule, CoverageItem, iso_utc, item_json, summarize
+from .coverage import BlindspotRule, CoverageItem, iso_utc, item_json, key_points, summarize
 from .ingest import NewArticle, add_articles
 from .matching import Match
 from .models import Article, Story, utcnow
 from .services import Services
+from .starter import DEMO_SOURCE
 from .text import plain
 from .times import parse_iso_time
 from .urls import ParsedURL, URLError, canonicalize
@@ -118,8 +119,29 @@ def lookup(
             sessions().commit()
     story = None
     if story_id is not None:
+        # The article being read is coverage too: counted in the split when its outlet is
+        # rated, whether or not it is stored (a stored one is counted from the database).
+        reading = None
+        if outlet is not None and outlet.get("bias"):
+            reading = CoverageItem(
+                url=parsed.url,
+                title=title or "",
+                published_at=published,
+                domain=parsed.domain,
+                outlet_slug=outlet["slug"],
+                outlet_name=outlet["name"],
+                bias=outlet["bias"],
+                factuality=outlet["factuality"],
+                ownership=outlet["ownership"],
+                country=outlet["country"],
+            )
         story = story_json(
-            sessions(), story_id, services.blindspot_rule, exclude_key=parsed.key, match=match
+            sessions(),
+            story_id,
+            services.blindspot_rule,
+            exclude_key=parsed.key,
+            match=match,
+            reading=reading,
         )
     return {
         "url": raw_url,
@@ -137,8 +159,13 @@ def story_json(
     rule: BlindspotRule,
     exclude_key: str | None = None,
     match: dict[str, Any] | None = None,
+    reading: CoverageItem | None = None,
 ) -> dict[str, Any] | None:
-    """Return a story with its other coverage, splits, blindspot and first report."""
+    """Return a story with its other coverage, splits, blindspot, first report and key points.
+
+    ``reading`` is the article being looked up (its URL key is ``exclude_key``): left out of
+    the list of other coverage but counted in the splits, even when it is not stored.
+    """
     if not 0 < story_id < 2**31:  # beyond the integer key (32-bit on PostgreSQL)
         return None
     story = session.get(Story, story_id)
@@ -150,8 +177,8 @@ def story_json(
         .where(Article.story_id == story_id)
         .order_by(Article.published_at, Article.id)
     ).all()
-    items = [_item(a) for a in articles]
-    body = _story_brief(story)
+    items = [coverage_item(a) for a in articles]
+    body = story_brief(story)
     if match is not None:
         body["match"] = match
     body["articles"] = [
@@ -159,7 +186,11 @@ def story_json(
         for item, article in zip(items, articles, strict=True)
         if article.url_key != exclude_key
     ]
-    body.update(summarize(items, rule))
+    counted = list(items)
+    if reading is not None and all(a.url_key != exclude_key for a in articles):
+        counted.append(reading)
+    body.update(summarize(counted, rule))
+    body["key_points"] = key_points(items)
     return body
 
 
@@ -169,7 +200,7 @@ def search(session: Session, text: str, limit: int) -> list[dict[str, Any]]:
     for word in text.lower().split()[:10]:
         query = query.where(func.lower(Story.title).like(f"%{_escape_like(word)}%", escape="\\"))
     stories = session.scalars(query.order_by(Story.last_seen.desc()).limit(limit)).all()
-    return [_story_brief(s) for s in stories]
+    return [story_brief(s) for s in stories]
 
 
 def blindspots(
@@ -186,7 +217,7 @@ def blindspots(
     for story in stories:
         body = story_json(session, story.id, rule)
         if body and body["blindspot"] and (side is None or body["blindspot"] == side):
-            brief = _story_brief(story)
+            brief = story_brief(story)
             brief["blindspot"] = body["blindspot"]
             brief["bias_split"] = body["bias_split"]
             found.append(brief)
@@ -199,7 +230,8 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _item(article: Article) -> CoverageItem:
+def coverage_item(article: Article) -> CoverageItem:
+    """Return a stored article (its outlet loaded) as an item of coverage."""
     outlet = article.outlet
     return CoverageItem(
         url=article.url,
@@ -211,10 +243,14 @@ def _item(article: Article) -> CoverageItem:
         bias=outlet.bias if outlet else None,
         factuality=outlet.factuality if outlet else None,
         ownership=outlet.ownership if outlet else None,
+        country=outlet.country if outlet else None,
+        description=article.description,
+        demo=article.source == DEMO_SOURCE,
     )
 
 
-def _story_brief(story: Story) -> dict[str, Any]:
+def story_brief(story: Story) -> dict[str, Any]:
+    """Return the figures of a story that need none of its articles."""
     return {
         "id": story.id,
         "title": story.title,
