@@ -251,7 +251,7 @@ def test_lean_sentence_names_the_biggest_side(
 
 
 DESCRIPTIONS = {
-    "ap": "The Fed cut its key rate by a quarter point to 3.5 percent. Powell said cuts would slow.",
+    "ap": "The Fed cut its key rate by a quarter point to 3.5 percent. Powell said cuts would slow",
     "fox": "The Fed cut its key rate by a quarter point to 3.5 percent on Wednesday. Stocks fell.",
     "cnn": "Powell said further cuts would slow next year. Mortgage rates barely moved.",
     "bbc": "Stocks fell after the decision.",
