@@ -107,6 +107,7 @@ function coveragePart(doc, vm) {
       el(doc, 'p', { cls: 'story-meta', text: meta }),
     );
     if (story.matchText) section.append(el(doc, 'p', { cls: 'story-meta', text: story.matchText, attrs: { 'data-role': 'match' } }));
+    if (story.demo) section.append(el(doc, 'p', { cls: 'story-meta', text: 'Demo story: its articles were written to show how Parallax works.', attrs: { 'data-role': 'demo' } }));
     const split = story.split;
     if (!split.empty) {
       const bar = el(doc, 'div', { cls: 'split', attrs: { role: 'img', 'aria-label': `Bias split of the sources: ${split.text}` } });
@@ -134,6 +135,12 @@ function coveragePart(doc, vm) {
         el(doc, 'ul', { cls: 'articles' }, group.items.map((item) => articleItem(doc, item))),
       ]));
     }
+  }
+  if (story?.pageUrl) {
+    section.append(el(doc, 'a', {
+      cls: 'full-coverage', text: 'See full coverage →',
+      attrs: { href: story.pageUrl, target: '_blank', rel: 'noopener noreferrer', 'data-role': 'full-coverage' },
+    }));
   }
   if (vm.coverageNote && vm.status !== 'loading') {
     section.append(el(doc, 'p', { cls: vm.status === 'error' ? 'note error' : 'note', text: vm.coverageNote, attrs: { 'data-role': 'coverage-note' } }));
