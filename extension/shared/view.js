@@ -119,7 +119,8 @@ function articleView(article, now) {
     outletName: outlet?.name ?? article.domain ?? 'Unknown source',
     bias: biasLevel(outlet?.bias),
     title: article.title || article.url || 'Untitled',
-    url: safeHref(article.url),
+    // A demo article has an address that leads nowhere: shown as text, never as a link.
+    url: article.demo === true ? null : safeHref(article.url),
     ago: formatAgo(article.published_at, now),
   };
 }

@@ -147,8 +147,11 @@ test('"See full coverage" opens the story page on the configured server', () => 
   assert.equal(storyPageUrl('http://127.0.0.1:5000', 0), null);
 });
 
-test('a demo story says so', () => {
-  const demo = { ...answer, story: { ...answer.story, demo: true } };
-  assert.equal(panelView({ answer: demo }).story.demo, true);
+test('a demo story says so and its articles are not links', () => {
+  const articles = answer.story.articles.map((a) => ({ ...a, demo: true }));
+  const demo = { ...answer, story: { ...answer.story, demo: true, articles } };
+  const vm = panelView({ answer: demo });
+  assert.equal(vm.story.demo, true);
+  assert.ok(vm.story.groups.every((group) => group.items.every((item) => item.url === null)));
   assert.equal(panelView({ answer }).story.demo, false);
 });
