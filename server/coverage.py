@@ -216,16 +216,17 @@ def key_points(items: Sequence[CoverageItem], limit: int = 5) -> list[dict[str, 
     captions, not points.
     """
     sentences: list[tuple[str, frozenset[str], str, int]] = []  # text, words, source, order
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for item in items:
         if not item.description:
             continue
         for raw in _SENTENCE_END.split(item.description.strip()):
             text = " ".join(raw.split())
             words = _words(text)
-            if len(words) < 4 or text.casefold() in seen:
+            # The same sentence from another outlet stays: it is one more carrier.
+            if len(words) < 4 or (item.source_key, text.casefold()) in seen:
                 continue
-            seen.add(text.casefold())
+            seen.add((item.source_key, text.casefold()))
             sentences.append((text, words, item.source_key, len(sentences)))
     names = {item.source_key: item.outlet_name or item.domain for item in items}
     scored = []

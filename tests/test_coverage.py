@@ -273,6 +273,19 @@ def test_key_points_are_sentences_of_the_descriptions_with_the_outlets_that_carr
     assert 3 <= len(points) <= 5
 
 
+def test_a_sentence_several_outlets_wrote_word_for_word_leads_with_all_of_them() -> None:
+    same = "An inspector general found FEMA paid 480 million dollars twice."
+    items = [
+        told("fox", f"{same} Auditors blamed old software."),
+        told("upi", f"{same} FEMA said it fixed the software."),
+        told("newsmax", same),
+        told("wire", "Auditors blamed old software and weak checks."),
+    ]
+    points = key_points(items)
+    assert points[0] == {"text": same, "outlets": ["Fox", "Upi", "Newsmax"]}
+    assert [p["text"] for p in points].count(same) == 1
+
+
 def test_key_points_of_a_story_without_descriptions_are_none() -> None:
     assert key_points([told("ap", None), told("bbc", "")]) == []
 

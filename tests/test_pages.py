@@ -113,10 +113,11 @@ def test_story_page_shows_every_part_of_the_coverage(demo: Flask, client: FlaskC
 def test_demo_story_is_marked_and_its_articles_are_not_links(
     demo: Flask, client: FlaskClient
 ) -> None:
-    page = html(client, f"/stories/{story_id(client, 'Fed cuts rates')}")
+    sid = story_id(client, "Fed cuts rates")
+    page = html(client, f"/stories/{sid}")
     assert "Demo story." in page
     assert "parallax-demo" not in page  # no demo address is offered as an article to open
-    assert api(client, "/api/v1/stories/1")["demo"] is True
+    assert api(client, f"/api/v1/stories/{sid}")["demo"] is True
 
 
 def test_a_side_without_coverage_says_so(demo: Flask, client: FlaskClient) -> None:

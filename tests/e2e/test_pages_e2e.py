@@ -121,3 +121,15 @@ def test_a_reader_walks_through_the_public_pages(
     assert page.text_content("h1") == "Story not found"
     shoot(page, folder, "not-found")
     page.close()
+
+
+def test_story_page_in_dark_mode(chromium: Any, demo_server: str, artifacts: Path) -> None:
+    page = chromium.new_page(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page.goto(demo_server + "/blindspots/left")
+    page.click(".story-card h3 a >> nth=0")
+    page.wait_for_selector("text=Coverage from every side")
+    background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(11, 17, 32)"
+    assert page.is_visible("text=No coverage from the left yet.")
+    shoot(page, artifacts / "pages", "story-dark")
+    page.close()
