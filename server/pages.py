@@ -24,7 +24,7 @@ from .lookup import BadInput
 from .services import current_catalog, get_services, get_session
 
 PROVIDER_NAMES = {"mbfc": "Media Bias/Fact Check", "allsides": "AllSides"}
-PER_PAGE = 10
+PER_PAGE = 12  # three rows of the widest grid (3 columns), six of two
 OUTLETS_PER_PAGE = 60
 
 bp = Blueprint("pages", __name__)

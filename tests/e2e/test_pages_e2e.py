@@ -67,7 +67,7 @@ def test_a_reader_walks_through_the_public_pages(
 
     page.goto(demo_server + "/")
     assert page.title() == "Parallax: every side of the story"
-    assert page.locator(".story-card").count() == 10
+    assert page.locator(".story-card").count() == 12
     shoot(page, folder, "home")
 
     article = demo_article("Fed cuts rates by a quarter point to 3.25%-3.5%, signals")
