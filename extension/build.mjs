@@ -9,7 +9,7 @@ import { deflateRawSync } from 'node:zlib';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 // What ships: everything else in extension/ (tests, this script, the manifests' parts) stays home.
-export const SOURCE_DIRS = ['background', 'content', 'shared', 'popup', 'options', 'icons'];
+export const SOURCE_DIRS = ['background', 'content', 'shared', 'popup', 'options', 'diary', 'icons'];
 export const BROWSERS = { chrome: null, firefox: 'manifest.firefox.json' };
 
 /**

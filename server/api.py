@@ -26,8 +26,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import func, or_, select
 
+from . import browse, ratings
 from . import lookup as lookups
-from . import ratings
 from .catalog import dump_index, outlet_json
 from .curation import outlet_etag
 from .errors import ApiError, problem
@@ -251,7 +251,13 @@ def stories() -> Response:
     if len(text) > lookups.MAX_TITLE:
         raise ApiError(400, f"`q` is longer than {lookups.MAX_TITLE} characters.")
     limit = _int_arg("limit", 20, 1, 100)
-    return jsonify({"stories": lookups.search(get_session(), text, limit)})
+    if not text:
+        return jsonify({"stories": lookups.search(get_session(), text, limit)})
+    # Words go through the story index's retrieval, as the search page does: no table scan.
+    services, session = get_services(), get_session()
+    index = services.stories.fresh_index() or services.stories.index(session)
+    found = browse.search_stories(index, session, services.blindspot_rule, text, 1, limit)
+    return jsonify({"stories": found.items})
 
 
 @bp.get("/stories/<int:story_id>")

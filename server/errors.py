@@ -2,7 +2,7 @@
 
 Views raise :class:`ApiError` (or let Werkzeug raise its HTTP errors); the handlers here
 turn them into ``application/problem+json`` with a sentence a person can act on. Pages
-outside ``/api`` get the same sentence as a small HTML page.
+outside ``/api`` get the same sentence as an HTML page in the site's own style.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, json, render_template_string, request
+from flask import Flask, Response, json, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -25,11 +25,7 @@ DETAILS = {
     429: "Too many requests from this client: {limit}. Wait a little and try again.",
 }
 
-PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
-<title>{{ status }} {{ title }} · Parallax</title>
-<link rel="stylesheet" href="/static/parallax.css">
-<body class="error-page">
-<h1>{{ title }}</h1><p>{{ detail }}</p><p><a href="/">Back to Parallax</a></p></body></html>"""
+PAGE = "error.html"  # the site's own template: its styles, header and footer
 
 
 class ApiError(Exception):
@@ -76,9 +72,7 @@ def _wants_json() -> bool:
 def _render(status: int, detail: str, title: str | None = None, **extra: Any) -> Response:
     if _wants_json():
         return problem(status, detail, title, **extra)
-    html = render_template_string(
-        PAGE, status=status, title=title or _reason(status), detail=detail
-    )
+    html = render_template(PAGE, status=status, title=title or _reason(status), detail=detail)
     return Response(html, status=status, mimetype="text/html")
 
 

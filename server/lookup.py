@@ -23,11 +23,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
-from .coverage import BlindspotRule, CoverageItem, iso_utc, item_json, summarize
+from .coverage import BlindspotRule, CoverageItem, iso_utc, item_json, key_points, summarize
 from .ingest import NewArticle, add_articles
 from .matching import Match
 from .models import Article, Story, utcnow
 from .services import Services
+from .starter import DEMO_SOURCE
 from .text import plain
 from .times import interval_centre, published_interval
 from .urls import ParsedURL, URLError, canonicalize
@@ -182,7 +183,25 @@ def lookup(
                 log.warning("database busy: a lookup's article was not learned")
     story = None
     if story_id is not None:
-        story = _cached_story(services, sessions, catalog.etag, story_id, parsed.key, match)
+        # The article being read is coverage too: counted in the split when its outlet is
+        # rated, whether or not it is stored (a stored one is counted from the database).
+        reading = None
+        if outlet is not None and outlet.get("bias"):
+            reading = CoverageItem(
+                url=parsed.url,
+                title=title or "",
+                published_at=published.instant if published else None,
+                domain=parsed.domain,
+                outlet_slug=outlet["slug"],
+                outlet_name=outlet["name"],
+                bias=outlet["bias"],
+                factuality=outlet["factuality"],
+                ownership=outlet["ownership"],
+                country=outlet["country"],
+            )
+        story = _cached_story(
+            services, sessions, catalog.etag, story_id, parsed.key, match, reading
+        )
     return {
         "url": raw_url,
         "canonical_url": parsed.url,
@@ -199,8 +218,47 @@ def story_json(
     rule: BlindspotRule,
     exclude_key: str | None = None,
     match: dict[str, Any] | None = None,
+    reading: CoverageItem | None = None,
 ) -> dict[str, Any] | None:
-    """Return a story with its other coverage, splits, blindspot and first report."""
+    """Return a story with its other coverage, splits, blindspot, first report and key points.
+
+    ``reading`` is the article being looked up (its URL key is ``exclude_key``): left out of
+    the list of other coverage but counted in the splits, even when it is not stored.
+    """
+    loaded = _load_story(session, story_id)
+    if loaded is None:
+        return None
+    return _story_body(*loaded, rule, exclude_key, match, reading)
+
+
+def _story_body(
+    story: Story,
+    articles: list[Article],
+    rule: BlindspotRule,
+    exclude_key: str | None = None,
+    match: dict[str, Any] | None = None,
+    reading: CoverageItem | None = None,
+) -> dict[str, Any]:
+    """Shape a loaded story as :func:`story_json` answers it."""
+    items = [coverage_item(a) for a in articles]
+    body = story_brief(story)
+    if match is not None:
+        body["match"] = match
+    body["articles"] = [
+        item_json(item)
+        for item, article in zip(items, articles, strict=True)
+        if article.url_key != exclude_key
+    ]
+    counted = list(items)
+    if reading is not None and all(a.url_key != exclude_key for a in articles):
+        counted.append(reading)
+    body.update(summarize(counted, rule))
+    body["key_points"] = key_points(items)
+    return body
+
+
+def _load_story(session: Session, story_id: int) -> tuple[Story, list[Article]] | None:
+    """Return a story and its articles, oldest first, or None when there is no such story."""
     if not 0 < story_id < 2**31:  # beyond the integer key (32-bit on PostgreSQL)
         return None
     story = session.get(Story, story_id)
@@ -212,17 +270,7 @@ def story_json(
         .where(Article.story_id == story_id)
         .order_by(Article.published_at, Article.id)
     ).all()
-    items = [_item(a) for a in articles]
-    body = _story_brief(story)
-    if match is not None:
-        body["match"] = match
-    body["articles"] = [
-        item_json(item)
-        for item, article in zip(items, articles, strict=True)
-        if article.url_key != exclude_key
-    ]
-    body.update(summarize(items, rule))
-    return body
+    return story, list(articles)
 
 
 def _cached_story(
@@ -232,25 +280,29 @@ def _cached_story(
     story_id: int,
     exclude_key: str,
     match: dict[str, Any] | None,
+    reading: CoverageItem | None = None,
 ) -> dict[str, Any] | None:
     """Return a lookup's story answer from this worker's cache of story answers.
 
     The cached body holds every article with its URL key; this lookup's own article is left
-    out, its match put in and the articles capped on a copy. ``version`` is the catalog's:
-    a change of the outlets' ratings rebuilds it.
+    out, its match put in and the articles capped on a copy. The article being read, when it
+    is rated and not stored, is counted in the splits of the copy. ``version`` is the
+    catalog's: a change of the outlets' ratings rebuilds it.
     """
     rule = services.blindspot_rule
 
-    def build() -> tuple[dict[str, Any], list[str]] | None:
-        body = story_json(sessions(), story_id, rule)
-        if body is None:
+    def build() -> tuple[dict[str, Any], list[str], list[CoverageItem]] | None:
+        loaded = _load_story(sessions(), story_id)
+        if loaded is None:
             return None
-        return body, [_key(a["url"]) for a in body["articles"]]
+        story, articles = loaded
+        body = _story_body(story, articles, rule)
+        return body, [a.url_key for a in articles], [coverage_item(a) for a in articles]
 
     cached = services.stories.cached(story_id, version, build)
     if cached is None:
         return None
-    body, keys = cached
+    body, keys, items = cached
     story: dict[str, Any] = {}
     for name, value in body.items():
         if name == "articles":
@@ -258,6 +310,8 @@ def _cached_story(
                 story["match"] = match
             value = [a for a, key in zip(value, keys, strict=True) if key != exclude_key]
         story[name] = value
+    if reading is not None and exclude_key not in keys:
+        story.update(summarize([*items, reading], rule))
     cap_articles(story, ARTICLES_PER_SIDE)
     return story
 
@@ -293,7 +347,7 @@ def search(session: Session, text: str, limit: int) -> list[dict[str, Any]]:
     for word in text.lower().split()[:10]:
         query = query.where(func.lower(Story.title).like(f"%{_escape_like(word)}%", escape="\\"))
     stories = session.scalars(query.order_by(Story.last_seen.desc()).limit(limit)).all()
-    return [_story_brief(s) for s in stories]
+    return [story_brief(s) for s in stories]
 
 
 def blindspots(
@@ -310,7 +364,7 @@ def blindspots(
     for story in stories:
         body = story_json(session, story.id, rule)
         if body and body["blindspot"] and (side is None or body["blindspot"] == side):
-            brief = _story_brief(story)
+            brief = story_brief(story)
             brief["blindspot"] = body["blindspot"]
             brief["bias_split"] = body["bias_split"]
             found.append(brief)
@@ -323,7 +377,8 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _item(article: Article) -> CoverageItem:
+def coverage_item(article: Article) -> CoverageItem:
+    """Return a stored article (its outlet loaded) as an item of coverage."""
     outlet = article.outlet
     return CoverageItem(
         url=article.url,
@@ -335,10 +390,14 @@ def _item(article: Article) -> CoverageItem:
         bias=outlet.bias if outlet else None,
         factuality=outlet.factuality if outlet else None,
         ownership=outlet.ownership if outlet else None,
+        country=outlet.country if outlet else None,
+        description=article.description,
+        demo=article.source == DEMO_SOURCE,
     )
 
 
-def _story_brief(story: Story) -> dict[str, Any]:
+def story_brief(story: Story) -> dict[str, Any]:
+    """Return the figures of a story that need none of its articles."""
     return {
         "id": story.id,
         "title": story.title,

@@ -63,6 +63,7 @@ def spec() -> dict[str, Any]:
             "bias": {"enum": [*ratings.BIAS_LABELS, None]},
             "side": {"enum": [*ratings.SIDES, None]},
             "factuality": {"enum": [*ratings.FACTUALITY_LABELS, None]},
+            "country": nullable_str,
         },
     }
     schemas: dict[str, Any] = {
@@ -107,6 +108,10 @@ def spec() -> dict[str, Any]:
                 "published_at": nullable_str,
                 "domain": {"type": "string"},
                 "outlet": outlet_brief,
+                "demo": {
+                    "type": "boolean",
+                    "description": "A demo article of the starter data: its address leads nowhere.",
+                },
             },
         },
         "StoryBrief": {
@@ -163,6 +168,26 @@ def spec() -> dict[str, Any]:
                         "factuality_split": {"type": "object"},
                         "ownership_split": {"type": "object"},
                         "first_reported": {"oneOf": [_ref("Article"), {"type": "null"}]},
+                        "countries": {
+                            "type": "object",
+                            "description": "Distinct outlets per country; `mostly` holds half.",
+                            "properties": {
+                                "counts": {"type": "object"},
+                                "mostly": nullable_str,
+                            },
+                        },
+                        "demo": {"type": "boolean", "description": "Holds demo articles."},
+                        "key_points": {
+                            "type": "array",
+                            "description": "Sentences of the articles' descriptions, extractive.",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "text": {"type": "string"},
+                                    "outlets": {"type": "array", "items": {"type": "string"}},
+                                },
+                            },
+                        },
                     },
                 },
             ]

@@ -104,7 +104,7 @@ def test_serve_starts_with_starter_data_on_an_empty_database(tmp_path: Path) -> 
         with urllib.request.urlopen(f"{base}/api/v1/blindspots", timeout=10) as response:
             assert json.load(response)["stories"], "the demo articles hold blindspot stories"
         with urllib.request.urlopen(f"{base}/", timeout=10) as response:
-            assert "Recent stories" in response.read().decode()
+            assert "Top stories" in response.read().decode()
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,8 +12,11 @@ from server.coverage import (
     CoverageItem,
     bias_split,
     blindspot,
+    country_split,
     factuality_split,
     first_reported,
+    key_points,
+    lean_sentence,
     ownership_split,
     summarize,
 )
@@ -178,8 +182,10 @@ def test_summarize_has_the_story_answer_shape() -> None:
         "factuality_split",
         "ownership_split",
         "first_reported",
+        "countries",
+        "demo",
     }
-    assert answer["blindspot"] == "right"
+    assert answer["blindspot"] == "right" and answer["demo"] is False
     assert answer["bias_split"]["left"] == 3 and answer["bias_split"]["unrated"] == 1
     first = answer["first_reported"]
     assert first["domain"] == "blog.example" and first["outlet"] is None
@@ -194,5 +200,96 @@ def test_summarize_shows_a_rated_first_report_with_its_outlet() -> None:
         "bias": "center",
         "side": "center",
         "factuality": "high",
+        "country": None,
     }
     assert answer["blindspot"] is None
+
+
+# --- countries, the lean sentence and key points -------------------------------------------
+
+
+def told(slug: str, description: str | None, country: str | None = None) -> CoverageItem:
+    """Return an article of ``slug`` with a description and its outlet's country."""
+    return replace(item(slug, "center"), description=description, country=country)
+
+
+def test_sources_are_mostly_out_of_the_country_holding_half_of_them() -> None:
+    items = [told("a", None, "GB"), told("b", None, "GB"), told("c", None, "US")]
+    assert country_split(items) == {"counts": {"GB": 2, "US": 1}, "mostly": "GB"}
+
+
+@pytest.mark.parametrize(
+    ("countries", "mostly"),
+    [
+        (["GB"], None),  # one outlet is not "mostly" anything
+        (["GB", "US", "FR"], None),  # nobody holds half
+        (["GB", "US"], "GB"),  # a tie of two: the first by code holds half
+        ([None, None], None),  # countries unknown
+    ],
+)
+def test_mostly_needs_two_known_outlets_and_half_of_them(
+    countries: list[str | None], mostly: str | None
+) -> None:
+    items = [told(f"o{i}", None, code) for i, code in enumerate(countries)]
+    assert country_split(items)["mostly"] == mostly
+
+
+@pytest.mark.parametrize(
+    ("left", "center", "right", "sentence"),
+    [
+        (5, 2, 1, "62% of the sources lean left"),
+        (1, 1, 2, "50% of the sources lean right"),
+        (1, 3, 1, "60% of the sources are center"),
+        (1, 0, 0, None),  # one source: no share to speak of
+        (0, 0, 0, None),
+    ],
+)
+def test_lean_sentence_names_the_biggest_side(
+    left: int, center: int, right: int, sentence: str | None
+) -> None:
+    assert lean_sentence(split_of(left, center, right)) == sentence
+
+
+DESCRIPTIONS = {
+    "ap": "The Fed cut its key rate by a quarter point to 3.5 percent. Powell said cuts would slow",
+    "fox": "The Fed cut its key rate by a quarter point to 3.5 percent on Wednesday. Stocks fell.",
+    "cnn": "Powell said further cuts would slow next year. Mortgage rates barely moved.",
+    "bbc": "Stocks fell after the decision.",
+}
+
+
+def test_key_points_are_sentences_of_the_descriptions_with_the_outlets_that_carry_them() -> None:
+    items = [told(slug, text) for slug, text in DESCRIPTIONS.items()]
+    points = key_points(items)
+    texts = [p["text"] for p in points]
+    # The sentence two outlets carry comes first, credited to both; its near copy is not
+    # repeated; every point is a sentence one of them wrote.
+    assert texts[0] == "The Fed cut its key rate by a quarter point to 3.5 percent."
+    assert points[0]["outlets"] == ["Ap", "Fox"]
+    assert not any("on Wednesday" in text for text in texts)
+    written = {s.strip() for text in DESCRIPTIONS.values() for s in text.split(". ")}
+    assert all(p["text"].rstrip(".") in {w.rstrip(".") for w in written} for p in points)
+    assert "Stocks fell." not in texts  # too short to be a point
+    assert 3 <= len(points) <= 5
+
+
+def test_a_sentence_several_outlets_wrote_word_for_word_leads_with_all_of_them() -> None:
+    same = "An inspector general found FEMA paid 480 million dollars twice."
+    items = [
+        told("fox", f"{same} Auditors blamed old software."),
+        told("upi", f"{same} FEMA said it fixed the software."),
+        told("newsmax", same),
+        told("wire", "Auditors blamed old software and weak checks."),
+    ]
+    points = key_points(items)
+    assert points[0] == {"text": same, "outlets": ["Fox", "Upi", "Newsmax"]}
+    assert [p["text"] for p in points].count(same) == 1
+
+
+def test_key_points_of_a_story_without_descriptions_are_none() -> None:
+    assert key_points([told("ap", None), told("bbc", "")]) == []
+
+
+def test_key_points_keep_hostile_text_as_text() -> None:
+    hostile = "<script>alert(1)</script> was found in the council's own minutes today."
+    assert key_points([told("ap", hostile)])[0]["text"] == hostile

@@ -149,8 +149,10 @@ def test_other_coverage_carries_outlet_ratings(stories: Flask, client: FlaskClie
         "bias": "right",
         "side": "right",
         "factuality": "mixed",
+        "country": "US",
     }
     assert by_url["https://blog.unrated.example/eu-ukraine-aid"]["outlet"] is None
+    assert not any(article["demo"] for article in story["articles"])
 
 
 def test_story_covered_only_by_the_right_is_a_left_blindspot(

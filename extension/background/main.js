@@ -8,6 +8,7 @@ import { isSiteDisabled, loadSettings } from '../shared/settings.js';
 import { ServerError, fetchWithTimeout, problemText } from './net.js';
 import { REFRESH_ALARM, REFRESH_MINUTES, getIndex, refreshIndex, status } from './outlet-index.js';
 import { clearLookups, lookup } from './lookup.js';
+import { recordReading } from '../shared/diary.js';
 import { forgetTab, readTabState, saveTabState } from './tab-state.js';
 import { setToolbarBadge } from './toolbar.js';
 
@@ -81,11 +82,13 @@ async function lookupPage(message, sender) {
   let state;
   try {
     const answer = await lookup(storage, settings.server, url, title, publishedOf(message), description);
-    state = { url, outlet, answer, loading: false, error: null };
+    state = { url, outlet, answer, loading: false, error: null, server: settings.server };
   } catch (error) {
-    state = { url, outlet, answer: null, loading: false, error: error.message };
+    state = { url, outlet, answer: null, loading: false, error: error.message, server: settings.server };
   }
   await saveTabState(storage, sender.tab.id, state);
+  // My reading: a rated article the user opened, kept in storage.local only (never sent).
+  await recordReading(storage, settings, outlet, state.answer?.story?.id ?? null);
   return { state };
 }
 
@@ -117,7 +120,7 @@ async function lookupUrl(message) {
   const outlet = index ? compactOutlet(resolveOutlet(index, parsed.href)) : null;
   try {
     const answer = await lookup(storage, settings.server, parsed.href, null);
-    return { state: { url: parsed.href, outlet, answer, loading: false, error: null } };
+    return { state: { url: parsed.href, outlet, answer, loading: false, error: null, server: settings.server } };
   } catch (error) {
     return { state: { url: parsed.href, outlet, answer: null, loading: false, error: error.message } };
   }

@@ -13,6 +13,9 @@ const result = document.getElementById('result');
 const form = document.getElementById('lookup');
 const input = document.getElementById('lookup-url');
 const message = document.getElementById('lookup-message');
+// The popup is a summary that fits without scrolling: the outlet, the split and a link to the
+// story's page ("See full coverage"), where the articles are listed by side.
+const POPUP_PER_SIDE = 0;
 
 async function report(slug, url) {
   await api.storage.session?.set({ pendingReport: { outlet: slug, url: url ?? '' } });
@@ -30,7 +33,7 @@ async function showCurrentTab() {
   const reply = tab ? await send(MSG.POPUP_BG_TAB_STATE, { tabId: tab.id }) : null;
   const state = reply?.state ?? null;
   if (state?.outlet) {
-    mountInlinePanel(current, { onReport: report }).render(panelView(state));
+    mountInlinePanel(current, { onReport: report, perSide: POPUP_PER_SIDE }).render(panelView(state));
   } else if (state) {
     showEmpty(current, 'Not rated', 'This site is not a rated outlet in Parallax. Nothing about it was sent anywhere.');
   } else {
@@ -63,7 +66,9 @@ form.addEventListener('submit', async (event) => {
     return;
   }
   result.hidden = false;
-  const panel = mountInlinePanel(result, { onReport: report });
+  // "No article here" says nothing more once an article is looked up: give its room to the answer.
+  if (current.querySelector('.empty')) current.hidden = true;
+  const panel = mountInlinePanel(result, { onReport: report, perSide: POPUP_PER_SIDE });
   panel.render(panelView({ url, loading: true }));
   const reply = await send(MSG.POPUP_BG_LOOKUP_URL, { url });
   const state = reply?.state ?? { url, error: 'No answer from the extension.' };

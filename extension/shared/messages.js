@@ -44,7 +44,8 @@ export const MSG = Object.freeze({
 });
 
 // TabState: {url, outlet: {slug, name, bias, factuality} | null, answer: LookupAnswer | null,
-//            loading: boolean, error: string | null}
+//            loading: boolean, error: string | null, server?: string (the server asked, whose
+//            story page "See full coverage" opens)}
 
 /** Return the WebExtension namespace: `browser` in Firefox, `chrome` in Chromium. */
 export const api = globalThis.browser ?? globalThis.chrome;

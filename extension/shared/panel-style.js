@@ -118,6 +118,12 @@ const PANEL_BODY = `
     border: 0; padding: 0; background: none; color: var(--px-link); cursor: pointer; font-size: 11.5px;
     text-decoration: underline; text-underline-offset: 2px;
   }
+  .more { margin: 4px 0 0; color: var(--px-muted); font-size: 11.5px; }
+  .full-coverage {
+    display: block; margin-top: 12px; padding: 8px 10px; border-radius: 8px; text-align: center;
+    background: var(--px-text); color: var(--px-bg); font-weight: 700; font-size: 12.5px; text-decoration: none;
+  }
+  .full-coverage:hover { opacity: 0.9; }
   :focus-visible { outline: 2px solid var(--px-accent); outline-offset: 2px; }
   .skeleton { height: 10px; border-radius: 5px; background: var(--px-surface); margin: 8px 0; }
 `;

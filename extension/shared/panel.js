@@ -91,7 +91,7 @@ function articleItem(doc, item) {
   return el(doc, 'li', {}, [headline, el(doc, 'span', { cls: 'source', text: source })]);
 }
 
-function coveragePart(doc, vm) {
+function coveragePart(doc, vm, perSide = Infinity) {
   const section = el(doc, 'section', { cls: 'section', attrs: { 'aria-label': 'Coverage of this story' } }, [
     el(doc, 'h3', { cls: 'section-title', text: 'Coverage' }),
   ]);
@@ -107,6 +107,7 @@ function coveragePart(doc, vm) {
       el(doc, 'p', { cls: 'story-meta', text: meta }),
     );
     if (story.matchText) section.append(el(doc, 'p', { cls: 'story-meta', text: story.matchText, attrs: { 'data-role': 'match' } }));
+    if (story.demo) section.append(el(doc, 'p', { cls: 'story-meta', text: 'Demo story: its articles were written to show how Parallax works.', attrs: { 'data-role': 'demo' } }));
     const split = story.split;
     if (!split.empty) {
       const bar = el(doc, 'div', { cls: 'split', attrs: { role: 'img', 'aria-label': `Bias split of the sources: ${split.text}` } });
@@ -126,14 +127,24 @@ function coveragePart(doc, vm) {
     if (story.blindspot) {
       section.append(el(doc, 'p', { cls: 'note blindspot', text: story.blindspot.text, attrs: { role: 'note' } }));
     }
-    for (const group of story.groups) {
+    // perSide 0 (the popup): the split says who covered it; the articles are on the story page.
+    for (const group of perSide > 0 ? story.groups : []) {
+      const shown = group.items.slice(0, perSide);
+      const more = group.items.length - shown.length;
       section.append(el(doc, 'div', { cls: 'group', attrs: { 'data-side': group.side } }, [
         el(doc, 'h4', { cls: 'group-title', color: group.color }, [
           el(doc, 'span', { text: group.title }), el(doc, 'small', { text: `${group.items.length}` }),
         ]),
-        el(doc, 'ul', { cls: 'articles' }, group.items.map((item) => articleItem(doc, item))),
+        el(doc, 'ul', { cls: 'articles' }, shown.map((item) => articleItem(doc, item))),
+        more > 0 ? el(doc, 'p', { cls: 'more', text: `+${more} more in the full coverage` }) : null,
       ]));
     }
+  }
+  if (story?.pageUrl) {
+    section.append(el(doc, 'a', {
+      cls: 'full-coverage', text: 'See full coverage →',
+      attrs: { href: story.pageUrl, target: '_blank', rel: 'noopener noreferrer', 'data-role': 'full-coverage' },
+    }));
   }
   if (vm.coverageNote && vm.status !== 'loading') {
     section.append(el(doc, 'p', { cls: vm.status === 'error' ? 'note error' : 'note', text: vm.coverageNote, attrs: { 'data-role': 'coverage-note' } }));
@@ -141,8 +152,11 @@ function coveragePart(doc, vm) {
   return section;
 }
 
-/** Build the panel's content for a view model; `onClose`/`onReport` wire its buttons. */
-export function buildPanel(doc, vm, { onClose, onReport, header = true } = {}) {
+/**
+ * Build the panel's content for a view model; `onClose`/`onReport` wire its buttons. `perSide`
+ * caps the articles listed per side (the popup lists none: they are on the story's page).
+ */
+export function buildPanel(doc, vm, { onClose, onReport, header = true, perSide = Infinity } = {}) {
   const closeButton = onClose
     ? el(doc, 'button', { cls: 'close', text: '×', attrs: { type: 'button', 'aria-label': 'Close the Parallax panel' } })
     : null;
@@ -156,13 +170,13 @@ export function buildPanel(doc, vm, { onClose, onReport, header = true } = {}) {
       el(doc, 'div', { cls: 'brand' }, [logo(doc), el(doc, 'span', { text: 'Parallax' })]),
       closeButton,
     ]) : null,
-    el(doc, 'div', { cls: 'body' }, [...outletPart(doc, vm), coveragePart(doc, vm)]),
+    el(doc, 'div', { cls: 'body' }, [...outletPart(doc, vm), coveragePart(doc, vm, perSide)]),
     el(doc, 'div', { cls: 'foot' }, [el(doc, 'span', { text: 'Ratings: Parallax maintainers' }), report]),
   ]);
 }
 
 /** Mount an always-open panel inside `container` (the popup). Returns `{render(vm)}`. */
-export function mountInlinePanel(container, { onReport } = {}) {
+export function mountInlinePanel(container, { onReport, perSide = Infinity } = {}) {
   const doc = container.ownerDocument;
   const host = el(doc, 'parallax-panel');
   const root = host.attachShadow({ mode: 'closed' });
@@ -174,7 +188,7 @@ export function mountInlinePanel(container, { onReport } = {}) {
     host,
     render(vm) {
       // The popup has its own header: the panel's would say "Parallax" twice.
-      slot.replaceChildren(buildPanel(doc, vm, { onReport, header: false }));
+      slot.replaceChildren(buildPanel(doc, vm, { onReport, header: false, perSide }));
     },
   };
 }

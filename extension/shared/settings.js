@@ -11,6 +11,8 @@ export const DEFAULTS = Object.freeze({
   linkBadges: true,
   panelPosition: 'bottom-right',
   disabledSites: [],
+  // My reading: keep the rated articles opened in a diary in storage.local (shared/diary.js).
+  diary: true,
 });
 
 /** Return the settings with defaults filled in and unknown values replaced. */
@@ -20,6 +22,7 @@ export function withDefaults(stored) {
   if (!Array.isArray(settings.disabledSites)) settings.disabledSites = [];
   settings.server = normalizeServer(settings.server) ?? DEFAULT_SERVER;
   settings.linkBadges = settings.linkBadges !== false;
+  settings.diary = settings.diary !== false;
   return settings;
 }
 

@@ -119,7 +119,8 @@ function articleView(article, now) {
     outletName: outlet?.name ?? article.domain ?? 'Unknown source',
     bias: biasLevel(outlet?.bias),
     title: article.title || article.url || 'Untitled',
-    url: safeHref(article.url),
+    // A demo article has an address that leads nowhere: shown as text, never as a link.
+    url: article.demo === true ? null : safeHref(article.url),
     ago: formatAgo(article.published_at, now),
   };
 }
@@ -139,8 +140,14 @@ export function groupCoverage(articles, now = Date.now()) {
   return groups.filter((group) => group.items.length);
 }
 
+/** Return the address of a story's page on the server, or null without a server or an id. */
+export function storyPageUrl(server, id) {
+  if (typeof server !== 'string' || !Number.isInteger(id) || id <= 0) return null;
+  return safeHref(`${server.replace(/\/+$/, '')}/stories/${id}`);
+}
+
 /** Return the story part of the view, or null when the article matched no story. */
-export function storyView(story, now = Date.now()) {
+export function storyView(story, now = Date.now(), server = null) {
   // A story of one article (this one) has no other coverage to show: a split of one source
   // would look like information while saying nothing.
   if (!story || !story.articles?.length) return null;
@@ -149,6 +156,8 @@ export function storyView(story, now = Date.now()) {
   return {
     id: story.id ?? null,
     title: story.title ?? '',
+    pageUrl: storyPageUrl(server, story.id),
+    demo: story.demo === true,
     sources,
     sourcesText: sources === 1 ? '1 source' : `${sources} sources`,
     split: splitView(story.bias_split),
@@ -173,7 +182,7 @@ export function storyView(story, now = Date.now()) {
 export function panelView(state, now = Date.now()) {
   const answer = state?.answer ?? null;
   const outlet = outletView(answer?.outlet ?? state?.outlet ?? null);
-  const story = storyView(answer?.story ?? null, now);
+  const story = storyView(answer?.story ?? null, now, state?.server ?? null);
   let status = 'ready';
   if (state?.error) status = 'error';
   else if (!answer && state?.loading) status = 'loading';

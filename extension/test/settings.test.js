@@ -9,6 +9,12 @@ test('defaults point at the local parallax serve and switch link badges on', () 
   assert.equal(settings.linkBadges, true);
   assert.equal(settings.panelPosition, 'bottom-right');
   assert.deepEqual(settings.disabledSites, []);
+  assert.equal(settings.diary, true);
+});
+
+test('the reading diary is switched off only by an explicit false', () => {
+  assert.equal(withDefaults({ diary: false }).diary, false);
+  assert.equal(withDefaults({ diary: 'no' }).diary, true);
 });
 
 test('unknown or broken values fall back to the defaults', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatAgo, groupCoverage, panelView, roundPercents, safeHref, splitView } from '../shared/view.js';
+import { formatAgo, groupCoverage, panelView, roundPercents, safeHref, splitView, storyPageUrl } from '../shared/view.js';
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
 
@@ -136,4 +136,22 @@ test('formatAgo reads like a person', () => {
   assert.equal(formatAgo('2026-11-27T12:00:00Z', NOW), '1 day ago');
   assert.equal(formatAgo('2026-10-01T12:00:00Z', NOW), '2026-10-01');
   assert.equal(formatAgo(null, NOW), '');
+});
+
+test('"See full coverage" opens the story page on the configured server', () => {
+  const vm = panelView({ answer, server: 'https://parallax.example.org/' });
+  assert.equal(vm.story.pageUrl, 'https://parallax.example.org/stories/12');
+  assert.equal(panelView({ answer }).story.pageUrl, null, 'no server, no link');
+  assert.equal(storyPageUrl('javascript:alert(1)//', 12), null);
+  assert.equal(storyPageUrl('http://127.0.0.1:5000', '12'), null);
+  assert.equal(storyPageUrl('http://127.0.0.1:5000', 0), null);
+});
+
+test('a demo story says so and its articles are not links', () => {
+  const articles = answer.story.articles.map((a) => ({ ...a, demo: true }));
+  const demo = { ...answer, story: { ...answer.story, demo: true, articles } };
+  const vm = panelView({ answer: demo });
+  assert.equal(vm.story.demo, true);
+  assert.ok(vm.story.groups.every((group) => group.items.every((item) => item.url === null)));
+  assert.equal(panelView({ answer }).story.demo, false);
 });

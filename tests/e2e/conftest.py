@@ -94,7 +94,8 @@ def browser(
         extension_id,
     ):
         configure_server(context, extension_id, parallax.base)
-        yield {"context": context, "worker": worker, "id": extension_id}
+        # The playwright driver too: a test may launch a plain Chromium beside this one.
+        yield {"context": context, "worker": worker, "id": extension_id, "playwright": playwright}
 
 
 @pytest.fixture

@@ -306,6 +306,11 @@ def test_toolbar_popup_shows_the_current_tabs_panel(
         {"expression": "document.getElementById('site-label').textContent", "returnByValue": True},
     )
     assert site_label["result"]["value"] == "Parallax on 127.0.0.1"
+    height = popup.send(
+        "Runtime.evaluate",
+        {"expression": "document.documentElement.scrollHeight", "returnByValue": True},
+    )["result"]["value"]
+    assert height <= 600, f"the popup needs {height} px: Chrome shows at most 600 without scrolling"
     shot = popup.send("Page.captureScreenshot")
     (artifacts / "popup-current-tab.png").write_bytes(base64.b64decode(shot["data"]))
     popup.send("Runtime.evaluate", {"expression": "window.close()"})
