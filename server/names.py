@@ -184,22 +184,39 @@ def _table(text: str) -> dict[str, tuple[str, ...]]:
 
 
 _SPELLINGS = _table(_PLACES) | _table(_BANKS)
-# "Bank of England" also names England, "Reserve Bank of Australia" Australia: longest first,
-# and a bank's name is not read again for its place (the alternation consumes it).
-_sensitive = sorted((s for s in _SPELLINGS if s in _CASE_SENSITIVE), key=len, reverse=True)
-_insensitive = sorted((s for s in _SPELLINGS if s not in _CASE_SENSITIVE), key=len, reverse=True)
-_LOOKUP = {s.casefold(): keys for s, keys in _SPELLINGS.items() if s not in _CASE_SENSITIVE}
+# Spellings by their words: a text's words are read left to right, trying the longest spelling
+# that starts at each ("Bank of England" before "England", so a bank is not also a place).
+_LOOKUP = {
+    tuple(s.casefold().replace("'s", "").replace("-", " ").split()): keys
+    for s, keys in _SPELLINGS.items()
+    if s not in _CASE_SENSITIVE
+}
 _LOOKUP_SENSITIVE = {s: keys for s, keys in _SPELLINGS.items() if s in _CASE_SENSITIVE}
+_LONGEST = max(len(words) for words in _LOOKUP)
+_FIRST = frozenset(words[0] for words in _LOOKUP)
+_WORD = re.compile(r"[^\W\d_]+(?:\.[^\W\d_]+)*\.?|'s\b")
 
 
-def _alternation(spellings: list[str]) -> str:
-    return "|".join(re.escape(s).replace(r"\ ", r"[\s-]+") for s in spellings)
+def _words(text: str) -> list[str]:
+    """Return a text's words as written ("U.S." is one word; "'s" stands alone)."""
+    return _WORD.findall(text)
 
 
-_NAME = re.compile(
-    r"(?<![\w.])(?:(?P<s>" + _alternation(_sensitive) + r")|(?i:(?P<i>"
-    r"" + _alternation(_insensitive) + r")))(?:'s)?(?![\w])"
+# Decisions on interest rates: a hold and a cut of one bank in one week are two events.
+_RATES = re.compile(r"\b(?:interest[\s-]+)?rates?\b|\bcash rate\b|\bbank rate\b", re.IGNORECASE)
+_DECISION = re.compile(
+    r"\b(?:(holds?|held|keeps?|kept|leaves?|left|pauses?|unchanged|steady|on hold)"
+    r"|(cuts?|lowers?|lowered|trims?|trimmed|reduces?|reduced|slashe?s?|slashed)"
+    r"|(raises?|raised|hikes?|hiked|lifts?|lifted|increases?|increased))\b",
+    re.IGNORECASE,
 )
+# The two chambers of Congress (and Parliament's): "House" only as written, never "White House".
+_CHAMBER = re.compile(r"\b(Senate|(?<!White )House(?! of Lords)|House of Lords)\b")
+
+# Classes judged on headlines alone: a description may well mention the other decision
+# ("…could hold rates steady next year" in a story about a cut) or the other chamber ("the
+# bill now heads to the House").
+STRICT = frozenset({"decision", "chamber"})
 
 # Reporting periods. "third quarter" but not "a third quarter-point cut".
 _ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
@@ -231,16 +248,39 @@ def names(text: str) -> frozenset[str]:
     """
     text = unicodedata.normalize("NFKC", text or "").replace("\u2019", "'")
     found: set[str] = set()
-    for match in _NAME.finditer(text):
-        sensitive = match.group("s")
-        if sensitive is not None:
-            found.update(_LOOKUP_SENSITIVE[sensitive])
+    words = [w for w in _words(text) if w != "'s"]
+    folded = [w.rstrip(".").casefold() if w.count(".") <= 1 else w.casefold() for w in words]
+    i = 0
+    while i < len(words):
+        if folded[i] not in _FIRST:
+            keys = _LOOKUP_SENSITIVE.get(words[i]) or _LOOKUP_SENSITIVE.get(words[i].rstrip("."))
+            if keys is not None:
+                found.update(keys)
+            i += 1
+            continue
+        for size in range(min(_LONGEST, len(words) - i), 0, -1):
+            keys = _LOOKUP.get(tuple(folded[i : i + size]))
+            if keys is not None:
+                found.update(keys)
+                i += size
+                break
         else:
-            spelled = re.sub(r"[\s-]+", " ", match.group("i")).casefold()
-            found.update(_LOOKUP.get(spelled, ()))
+            word = words[i]
+            keys = _LOOKUP_SENSITIVE.get(word) or _LOOKUP_SENSITIVE.get(word.rstrip("."))
+            if keys is not None:
+                found.update(keys)
+            i += 1
     for match in _QUARTER.finditer(text):
         number = _ORDINAL[match.group(1).casefold()] if match.group(1) else int(match.group(2))
         found.add(f"period:q{number}")
+    if _RATES.search(text):
+        # the first decision word is the headline's main verb ("trims rates but signals a pause")
+        decision = _DECISION.search(text)
+        if decision is not None:
+            kind = "hold" if decision.group(1) else "cut" if decision.group(2) else "raise"
+            found.add("decision:" + kind)
+    for match in _CHAMBER.finditer(text):
+        found.add("chamber:" + match.group(1).casefold().replace(" ", "-"))
     for match in _MONTH.finditer(text):
         found.add("month:" + (match.group(1) or match.group(2)).casefold())
     return frozenset(found)
@@ -248,7 +288,8 @@ def names(text: str) -> frozenset[str]:
 
 def conflict(query: frozenset[str], other: frozenset[str], evidence: frozenset[str]) -> bool:
     """Return True when the ``query`` names, within some class, nothing ``evidence`` names while
-    ``other`` names something of that class.
+    ``other`` names exactly one thing of that class (a story whose headlines already name two
+    countries is about more than one, and a third may well join it).
 
     ``query`` is what one text states prominently (its headline), ``other`` what the other text
     states prominently, ``evidence`` everything the other text says (headline and description):
@@ -256,9 +297,14 @@ def conflict(query: frozenset[str], other: frozenset[str], evidence: frozenset[s
     descriptions never say Chile."""
     if not query or not other:
         return False
-    classes = {key.partition(":")[0] for key in other}
-    for cls in classes:
+    by_class: dict[str, int] = {}
+    for key in other:
+        cls = key.partition(":")[0]
+        by_class[cls] = by_class.get(cls, 0) + 1
+    for cls, count in by_class.items():
+        if count > 1 and cls not in STRICT:
+            continue  # a story that already names two places is not about one place
         mine = {key for key in query if key.startswith(cls + ":")}
-        if mine and mine.isdisjoint(evidence):
+        if mine and mine.isdisjoint(other if cls in STRICT else evidence):
             return True
     return False
