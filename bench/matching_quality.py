@@ -143,8 +143,9 @@ def best_recall_at_precision(
 ) -> tuple[float, float, float]:
     """Return (threshold, precision, recall) with the best recall at precision >= target."""
     best = (1.0, 1.0, 0.0)
-    for step in range(0, 201):
-        threshold = step / 200
+    scores = sorted(r[0] for r in results)
+    for step in range(0, 401):  # 400 quantiles of the scores (raw ones may exceed 1)
+        threshold = scores[min(len(scores) - 1, step * len(scores) // 400)]
         precision, recall = pr_at(results, threshold)
         if precision >= target and recall > best[2]:
             best = (threshold, precision, recall)
@@ -405,19 +406,34 @@ def fmt_best(results: list[Result], target: float = 0.95) -> str:
     return f"R {r:.3f} at P >= {target} (P {p:.3f}, threshold {t:.3f})"
 
 
-def calibration_table(results: list[Result], points: int = 21) -> list[tuple[float, float]]:
-    """Return (raw score, precision of all answers scoring at least it), lower envelope."""
-    scores = sorted({round(s, 3) for s, _, _ in results})
-    table = []
-    for k in range(points):
-        raw = k / (points - 1)
-        returned = [r for r in results if r[0] >= raw]
-        table.append((raw, sum(1 for r in returned if r[1]) / len(returned) if returned else 1.0))
-    # the lower envelope: non-decreasing, below precision everywhere
+def fmt_calibration(results: list[Result]) -> str:
+    """Return the precision of the answers scoring at least t, for a few t (calibrated: >= t)."""
+    cells = []
+    for t in (0.5, 0.6, 0.7, 0.8, 0.9):
+        returned = [r for r in results if r[0] >= t]
+        if returned:
+            precision = sum(1 for r in returned if r[1]) / len(returned)
+            mark = "" if precision >= t else "!"
+            cells.append(f"{t:.1f}: {precision:.3f}{mark} ({len(returned)})")
+    return "precision at score >= t: " + ", ".join(cells)
+
+
+def calibration_table(results: list[Result], step: float = 0.05) -> list[tuple[float, float]]:
+    """Return (raw score, calibrated score) points: the share of right answers among those
+    scoring in [raw, raw + step) (the last bin open-ended), made non-decreasing by taking at each
+    point the least share of any bin at or above it. At any threshold every bin above is then at
+    least as right as the calibrated score says, so the answers above are too."""
+    top = max(r[0] for r in results)
+    edges = [k * step for k in range(int(top / step) + 1)]
+    shares = []
+    for k, lo in enumerate(edges):
+        last = k == len(edges) - 1
+        inside = [r for r in results if r[0] >= lo and (last or r[0] < lo + step)]
+        if len(inside) >= 20:  # too few answers say nothing; merge into the bin below
+            shares.append((lo, sum(1 for r in inside if r[1]) / len(inside)))
     out = []
-    for k, (raw, _) in enumerate(table):
-        out.append((raw, min(p for _, p in table[k:])))
-    del scores
+    for k, (lo, _) in enumerate(shares):
+        out.append((round(lo, 2), round(min(p for _, p in shares[k:]), 3)))
     return out
 
 
@@ -450,7 +466,7 @@ def main() -> None:
     if args.lexical:
         options["embedder"] = None
     if args.calibrate:
-        options["calibration"] = ((0.0, 0.0), (1.0, 1.0))  # raw scores
+        options["calibration"] = ()  # raw scores
 
     def make() -> StoryIndex:
         return StoryIndex(**options)  # type: ignore[arg-type]
@@ -475,6 +491,7 @@ def main() -> None:
         pooled += ours_res
         print("NeuS open set (half the stories indexed)")
         print(f"  ours   {fmt_pr(ours_res, threshold)}; {fmt_best(ours_res)}")
+        print(f"  ours   {fmt_calibration(ours_res)}")
         print(f"  TF-IDF {fmt_best(base_res)}")
         if args.grid:
             print("  ours: " + ", ".join(fmt_pr(ours_res, x / 20) for x in range(6, 20)))
@@ -488,12 +505,13 @@ def main() -> None:
             f"{fmt_best(run.results)}; {run.per_true:.3f} stories per true story; "
             "ingest B-cubed P {:.3f} R {:.3f} F1 {:.3f}".format(*run.bcubed)
         )
+        print(f"  ours   {fmt_calibration(run.results)}")
         print(f"  TF-IDF top-1 {top1(base_res):.3f}; {fmt_best(base_res)} (gold stories)")
         if args.grid:
             print("  ours: " + ", ".join(fmt_pr(run.results, x / 20) for x in range(6, 20)))
     if args.calibrate:
         table = calibration_table(pooled)
-        print("calibration (raw -> precision at or above, lower envelope):")
+        print("calibration (raw -> share right in its bin and every bin above, least):")
         print("  " + ", ".join(f"({raw:.2f}, {p:.3f})" for raw, p in table))
     if not args.quick:
         records, gold = load_uci(path)
