@@ -251,14 +251,15 @@ DESCRIPTION_CHARS = 300
 # CLUSTER_THRESHOLD (joining a story at ingestion) is a raw score. 0.38 keeps B-cubed F1 on the
 # UCI News Aggregator headlines near its best (0.843; words only, headline weight 0.5: F1 0.82
 # at 0.30, 0.85 at 0.36-0.38, 0.78 at 0.46, before names were penalised). An article with a
-# description needs ``description_margin`` (0.1) more: its headline and description share more words with a story of the same subject than a
-# headline does, and on the dated NeuS stream (stories of years of US politics given times a
-# few days apart) 0.38 without the margin let same-subject stories chain (the stories ingestion
-# built had B-cubed precision 0.941, and no lookup threshold reached precision 0.95); with 0.1
-# they have 0.990 and lookups reach P 0.95 at recall 0.92, at the cost of leaving more of the
-# two sides of an event apart (1.74 stories per true story, against 1.47). The semantic stage
-# is *not* used for clustering: the static model sees subjects, not events, and with it the
-# stream's stories chained (precision 0.46-0.93 for blend weights 0.6-1.0).
+# description needs ``description_margin`` (0.1) more: its headline and description share
+# more words with a story of the same subject than a headline does. On the dated NeuS stream
+# (years of US politics given times a few days apart) 0.38 without the margin let stories of
+# one subject chain (the stories ingestion built had B-cubed precision 0.941, and no lookup
+# threshold reached precision 0.95); with 0.1 they have 0.990 and lookups reach P 0.95 at
+# recall 0.92, at the cost of leaving more of the two sides of an event apart (1.74 stories
+# per true story, against 1.47). The semantic stage is *not* used for clustering: the static
+# model sees subjects, not events, and with it the stream's stories chained (B-cubed
+# precision 0.46-0.93 for blend weights 0.6-1.0).
 # MATCH_THRESHOLD (answering a lookup) is a *calibrated* score: `StoryIndex.match` returns a
 # story only when at least this fraction of such answers were right on the development
 # protocols (see `CALIBRATION`). A deployment that wants more or less strictness sets it
