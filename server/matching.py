@@ -569,8 +569,10 @@ class StoryIndex:
         self._art_norm_at = array("q")  # the story count when it was computed
         self._art_key = array("q")
         self._art_head_key = array("q")
-        self._art_tokens: list[tuple[int, ...]] = []
-        self._art_weights: list[tuple[float, ...]] = []
+        # token ids and weights of each article, as compact arrays (tuples of Python ints and
+        # floats took 1.7 KB an article with descriptions)
+        self._art_tokens: list[array[int]] = []
+        self._art_weights: list[array[float]] = []
         self._art_text: list[str] = []
         self._stories: dict[int, _Story] = {}
         self._by_article_id: dict[int, int] = {}
@@ -846,8 +848,8 @@ class StoryIndex:
             vector = self.embedder.embed(self._embed_text(text))
             story.vector = vector if story.vector is None else story.vector + vector
             story.unit = _unit(story.vector)
-        self._art_tokens.append(tuple(ids))
-        self._art_weights.append(tuple(weights))
+        self._art_tokens.append(array("l", ids))
+        self._art_weights.append(array("f", weights))
         self._art_text.append(text.text)
         self._art_story.append(story_id)
         self._art_time.append(when)

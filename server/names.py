@@ -237,7 +237,7 @@ _MONTH = re.compile(
 )
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=8192)  # headlines recur (lookups of one article); descriptions rarely do
 def names(text: str) -> frozenset[str]:
     """Return the distinctive names a text holds, as ``class:value`` keys.
 
