@@ -21,6 +21,7 @@ Apache-2.0 model, so the card is rewritten here as Apache-2.0 with its attributi
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -84,6 +85,11 @@ def main() -> None:
         out = Path(args.out)
         model.save_pretrained(str(out))
     (out / "README.md").write_text(CARD, encoding="utf-8")
+    # the config names the teacher by the temporary folder it was read from; name it properly
+    config_path = out / "config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config["tokenizer_name"] = "sentence-transformers/all-MiniLM-L6-v2"
+    config_path.write_text(json.dumps(config, indent=4) + "\n", encoding="utf-8")
     for name in sorted(p.name for p in out.iterdir()):
         print(f"  {name}: {(out / name).stat().st_size:,} bytes")
 
