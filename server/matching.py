@@ -14,14 +14,17 @@ import math
 import re
 import unicodedata
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import snowballstemmer
 from rapidfuzz import fuzz
+
+from .names import conflict as names_conflict
+from .names import names
 
 # --- normalisation ---------------------------------------------------------------------------
 
@@ -208,16 +211,25 @@ def _stem(word: str) -> str:
     return str(_ENGLISH.stemWord(word))
 
 
-def tokenize(title: str) -> list[str]:
+def normalize_text(text: str) -> str:
+    """Return a description in canonical form: as `normalize_title`, without the headline-only
+    rules (outlet signatures, wire slugs)."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_PUNCT)
+    return _SPACES.sub(" ", text.casefold()).strip()
+
+
+def tokenize(title: str, *, headline: bool = True) -> list[str]:
     """Return the informative tokens of a headline, stemmed, in order (duplicates kept).
 
-    Stop words go; names and numbers stay ("10,000" and "10000" are one token)."""
-    text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), normalize_title(title))
+    Stop words go; names and numbers stay ("10,000" and "10000" are one token). With
+    ``headline=False`` the text is a description: no outlet signature or slug is stripped."""
+    normal = normalize_title(title) if headline else normalize_text(title)
+    text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), normal)
     text = _MAGNITUDE.sub(_expand, text)
     out: list[str] = []
     for raw in _TOKEN.findall(text):
         if raw[0].isdigit():
-            out.append(raw.replace(",", ""))
+            out.append(raw.replace(",", "").rstrip("."))
             continue
         word = raw[:-2] if raw.endswith("'s") else raw
         word = word.replace("'", "")
@@ -229,55 +241,165 @@ def tokenize(title: str) -> list[str]:
 
 # --- the story index -------------------------------------------------------------------------
 
+# How much of a description is read: about its first two sentences, the lede, which tells the
+# event; the rest of a long summary drifts to background. The issue's own TF-IDF measure of
+# headline + lede used 300 characters.
+DESCRIPTION_CHARS = 300
+
 # Thresholds, chosen on the development files of ../shared/data by bench/matching_quality.py.
 #
-# CLUSTER_THRESHOLD (joining a story at ingestion) maximises B-cubed F1 when clustering the UCI
-# News Aggregator headlines in time order (bench/matching_quality.py --grid): F1 0.82 at 0.30,
-# 0.84 at 0.34, 0.85 at 0.36, 0.84 at 0.38 and 0.40, 0.83 at 0.42, 0.78 at 0.46, 0.72 at 0.50,
-# where big stories split (recall 0.57). Of the plateau, 0.38 also does well on 30,000 generated
-# stories of bench/matching.py (F1 0.855, against 0.839 at 0.36 and 0.809 at 0.34): lower
-# thresholds chain stories together.
-# MATCH_THRESHOLD (answering a lookup) maximises F0.5 (precision counted twice as much as recall:
-# a lookup would rather say "no story" than show the wrong one) in the open-set protocol on the
-# AllSides (NeuS) headlines: half the stories indexed, every other headline queried, no times.
-# That protocol is the worst case (headlines from opposite sides, years of stories and no time
-# window to narrow them): precision there is 0.64 at 0.50, 0.82 at 0.60 and reaches 0.90 only
-# at 0.67, where recall is 0.06. A deployment that wants that strictness sets it
+# CLUSTER_THRESHOLD (joining a story at ingestion) is a raw score. 0.38 keeps B-cubed F1 on the
+# UCI News Aggregator headlines near its best (0.839; words only, headline weight 0.5: F1 0.82
+# at 0.30, 0.85 at 0.36-0.38, 0.78 at 0.46, before names were penalised). An article with a
+# description needs ``description_margin`` (0.1) more: its headline and description share
+# more words with a story of the same subject than a headline does. On the dated NeuS stream
+# (years of US politics given times a few days apart) 0.38 without the margin let stories of
+# one subject chain (the stories ingestion built had B-cubed precision 0.941, and no lookup
+# threshold reached precision 0.95); with 0.1 they have 0.990 and lookups reach P 0.95 at
+# recall 0.92, at the cost of leaving more of the two sides of an event apart (1.74 stories
+# per true story, against 1.47). The semantic stage is *not* used for clustering: the static
+# model sees subjects, not events, and with it the stream's stories chained (B-cubed
+# precision 0.46-0.93 for blend weights 0.6-1.0).
+# MATCH_THRESHOLD (answering a lookup) is a *calibrated* score: `StoryIndex.match` returns a
+# story only when at least this fraction of such answers were right on the development
+# protocols (see `CALIBRATION`). A deployment that wants more or less strictness sets it
 # (PARALLAX_MATCH_THRESHOLD; PARALLAX_CLUSTER_THRESHOLD for the other).
 CLUSTER_THRESHOLD = 0.38
 MATCH_THRESHOLD = 0.50
+# MERGE_THRESHOLD: when an article joins a story and another story in its window scores at
+# least this (raw) for it too, the two are one event told twice and merge. UCI B-cubed F1:
+# 0.839 without merging, 0.854 at 0.7 (P 0.936, R 0.785), 0.848 at 0.5 (P 0.861); the dated
+# NeuS stream is unchanged at 0.7 (its stories have two articles: little to bridge). The
+# service must persist each merge (`StoryIndex.drain_merges`), or pass None.
+MERGE_THRESHOLD = 0.7
+
+# Calibration: raw score -> the share of right answers, fitted by bench/matching_quality.py
+# --calibrate (2 December 2026, the settings below) on the NeuS open set (half the stories
+# indexed, every other article looked up, no times: 6,898 lookups, the only protocol with
+# lookups whose story is absent): for each bin of 0.05 of raw score, the share of its answers
+# that were right, then at each point the least share of any bin at or above it
+# (non-decreasing), so that at any threshold t the answers returned were right at least t of
+# the time. Pairs (raw, calibrated); linear in between; above the last point it stays there
+# (1.0 is kept for identical text). The dated streams, whose every lookup has its story
+# indexed, would have made a low raw score look safe (fitted on them too, siblings of the
+# near-miss set scored 0.75). Checked on every protocol, precision (recall) at t = 0.5 / 0.7 /
+# 0.9: open set 0.70 (0.40) / 0.82 (0.27) / 0.96 (0.05); dated stream of 50 stories per window
+# 0.99 (0.83) / 0.99 (0.70) / 0.99 (0.33); of 150 0.97 (0.75) / 0.97 (0.62) / 0.98 (0.25); of
+# 500 0.91 (0.54) / 0.91 (0.41) / 0.90 (0.10): it holds everywhere but at 0.9 with 500 stories
+# per window, where no threshold lifts precision above 0.91 (the stories ingestion built there
+# hold sibling events: B-cubed precision 0.967).
+# The raw score a lookup is calibrated on has first lost ``crowding`` (0.1) per e-fold of
+# stories in the window beyond CROWDING_AT (see `StoryIndex._crowding`); of 0.0, 0.05 and 0.1,
+# 0.1 kept the most recall on the streams at the same precision.
+CROWDING_AT = 150
+CALIBRATION: tuple[tuple[float, float], ...] = (
+    (0.00, 0.034),
+    (0.05, 0.051),
+    (0.10, 0.081),
+    (0.15, 0.119),
+    (0.20, 0.186),
+    (0.25, 0.255),
+    (0.30, 0.364),
+    (0.35, 0.454),
+    (0.40, 0.531),
+    (0.45, 0.667),
+    (0.50, 0.752),
+    (0.55, 0.835),
+    (0.60, 0.840),
+    (0.65, 0.894),
+    (0.70, 0.894),
+    (0.75, 0.990),
+)
 
 
 @dataclass(frozen=True)
 class Match:
-    """The story a headline was matched to, with a score in 0..1 (1 = same headline)."""
+    """The story a headline was matched to, with a score in 0..1.
+
+    The score is calibrated (see `CALIBRATION`): about the chance the story is the right one.
+    It is 1.0 only when the headline (and its description, if both have one) is one of the
+    story's own, normalised."""
 
     story_id: int
     score: float
 
 
+@dataclass(frozen=True)
+class _Text:
+    """What the index reads from one article: weighted tokens, names and figures."""
+
+    terms: dict[str, float]  # token -> weight (headline tokens weigh 1, description less)
+    text: str  # the headline's stems, for the fuzzy ratio
+    head_names: frozenset[str]
+    names: frozenset[str]
+    head_numbers: frozenset[str]
+    numbers: frozenset[str]
+    key: int  # hash of the normalised headline and description
+    head_key: int  # hash of the normalised headline alone
+    raw: str  # headline and description as written, for the semantic stage
+    described: bool  # whether a description was given
+
+
 class _Story:
-    """The articles of one story, its time span and its token counts (the centroid)."""
+    """The articles of one story, its time span, token weights (the centroid) and names."""
 
     __slots__ = (
         "articles",
         "first",
         "last",
         "counts",
+        "head_names",
+        "names",
+        "head_numbers",
         "numbers",
         "norm",
         "norm_size",
         "norm_stories",
+        "vector",
+        "unit",
     )
 
     def __init__(self) -> None:
-        self.numbers: set[int] = set()  # the numeric tokens of its headlines
-        self.norm = 0.0
-        self.norm_size = self.norm_stories = -1
         self.articles: list[int] = []
         self.first = math.inf
         self.last = -math.inf
-        self.counts: dict[int, int] = {}
+        self.counts: dict[int, float] = {}
+        self.head_names: frozenset[str] = frozenset()
+        self.names: frozenset[str] = frozenset()
+        self.head_numbers: frozenset[str] = frozenset()
+        self.numbers: frozenset[str] = frozenset()
+        self.norm = 0.0
+        self.norm_size = self.norm_stories = -1
+        self.vector: Any = None  # sum of its articles' embeddings (the semantic stage)
+        self.unit: Any = None  # the same, unit length
+
+
+class Embedder(Protocol):
+    """What the semantic stage needs: unit vectors for texts (`server.embedding.StaticModel`)."""
+
+    def embed(self, text: str) -> Any: ...
+
+
+@functools.cache
+def shipped_embedder() -> Embedder | None:
+    """Return the static model shipped in data/ (`server.embedding`), loaded once per process;
+    None when its files or its libraries (numpy, tokenizers, safetensors) are missing, in which
+    case matching is lexical only."""
+    try:
+        from .embedding import ModelError, StaticModel
+    except ImportError:  # pragma: no cover
+        return None
+    try:
+        return StaticModel.load()
+    except ModelError:
+        return None
+
+
+def self_has_embedder(embedder: object) -> bool:
+    """Return True when an embedder was given or the shipped one can be loaded."""
+    if embedder == "shipped":
+        return shipped_embedder() is not None
+    return embedder is not None
 
 
 def _epoch(published: datetime | None) -> float:
@@ -289,57 +411,91 @@ def _epoch(published: datetime | None) -> float:
     return published.timestamp()
 
 
-class StoryIndex:
-    """An in-memory index of headlines grouped into stories.
+def _interpolate(points: Sequence[tuple[float, float]], x: float) -> float:
+    """Return the piecewise-linear value of ``points`` (sorted by x) at ``x``."""
+    if x <= points[0][0]:
+        x0, y0 = points[0]
+        return max(0.0, y0 * x / x0) if x0 > 0 else y0
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0) if x1 > x0 else y1
+    return points[-1][1]
 
-    Retrieval never scans all stories. An inverted index maps each token to the articles whose
-    headline holds it. A query walks its tokens from the rarest up, skips tokens whose posting
-    lists are huge, stops after a fixed budget of postings, keeps only articles inside the time
-    window (articles without a time match any time), and ranks the stories of the articles found
-    by their summed token weight; the best ``max_candidates`` are scored in full. Reading postings
-    is most of the cost of ingestion: ``max_postings`` 300 ingests a fifth faster than 600, with
-    the same quality on every development file and on 100k generated articles.
+
+def _unit(vector: Any) -> Any:
+    """Return a vector scaled to unit length (itself if zero)."""
+    norm = float(vector @ vector)
+    return vector / math.sqrt(norm) if norm > 0 else vector
+
+
+def _is_figure(number: str) -> bool:
+    """Return True for a number that names a measurement: one with a decimal part (6.9, 2.9)
+    or a large round one, as magnitudes expand ("$14.2 billion", "143,000 jobs")."""
+    return "." in number or (len(number) >= 5 and number.endswith("000"))
+
+
+class StoryIndex:
+    """An in-memory index of articles (headline and description) grouped into stories.
+
+    Text: an article's tokens are its headline's (weight 1) and those of the first
+    ``DESCRIPTION_CHARS`` of its description (weight ``description_weight``); a token in both
+    weighs their sum. The headline weighs more because it names the event, while a description
+    drifts to background; an article without a description is simply its headline.
+
+    Retrieval never scans all stories. An inverted index maps each token to the articles that
+    hold it (with the article's weight for it). A query walks its tokens from the rarest up,
+    skips tokens whose posting lists are huge, stops after a fixed budget of postings, keeps only
+    articles inside the time window (articles without a time match any time), and ranks the
+    stories of the articles found by their summed weight; the best ``max_candidates`` are scored
+    in full. With descriptions an article holds ~25 tokens, not ~7, and reading postings is most
+    of the cost of ingestion: ``scan_budget`` 600 and ``max_postings`` 150 ingest 40% faster
+    than 1,500 and 300 with the same figures on NeuS (200 candidates, dated stream) and UCI F1
+    0.839 against 0.843.
 
     Weights are inverse *story* frequencies learned incrementally from the index itself: a token
     is informative when few stories use it. Counting stories rather than articles keeps the key
-    word of a big story ("Gox" in a day of Mt. Gox coverage) heavy while the story grows, and makes
-    names and numbers, which are rare across stories, weigh most.
+    word of a big story heavy while the story grows, and makes names and numbers, which are rare
+    across stories, weigh most.
 
-    Scoring a candidate story: for each of its headlines, ``weight * cosine of the weighted token
-    sets + (1 - weight) * rapidfuzz ratio`` of the stemmed token strings (the ratio rewards the
-    same words in the same order, which the cosine ignores); the story scores its best headline
-    plus, when it has several, ``centroid`` times the cosine with its centroid (the square roots
-    of the token counts of all its headlines). The centroid term lets a reworded headline join a
-    big story that no single headline resembles closely, on the words the story keeps repeating;
-    the square root keeps one word the story repeats from dominating it and pulling in every
-    headline with that word (with raw counts, generated news at 3,000 articles a day grew
-    stories of 1,600 headlines; with roots, 140).
+    Scoring a candidate story, at ingestion: for each of its articles, ``weight * cosine of the
+    weighted token vectors + (1 - weight) * rapidfuzz ratio`` of the headlines' stems (the ratio
+    rewards the same words in the same order, as wire copies share); the story scores its best
+    article plus, when it has several, ``centroid`` times the cosine with its centroid (the
+    square roots of the summed token weights of all its articles), so a reworded headline can
+    join a big story on the words it keeps repeating. For a lookup, ``lookup_weight`` (1.0: the
+    cosine alone; other sides rarely share word order) and ``lookup_centroid`` (0: a big story's
+    centroid made the same-subject stories it had swallowed score highest) replace them, and
+    the semantic stage adds ``semantic * (cosine - semantic_floor)`` of the query's embedding
+    and the story's mean embedding (``embedder``: the static model shipped in data/, see
+    `server.embedding`). The floor is about the cosine of two unrelated news texts (median 0.49
+    on NeuS; 0.80 for two sides of one event), so unrelated stories gain nothing.
+    ``cluster_semantic`` (0) blends it at ingestion too; see CLUSTER_THRESHOLD for why not.
+
+    Never a wrong story: a candidate whose distinctive names disagree with the query's (places,
+    central banks, rate decisions, chambers, quarters and months: `server.names`) loses the
+    share ``name_penalty`` of its score in a lookup, ``cluster_name_penalty`` at ingestion (the
+    UCI stories are whole subjects that span countries: F1 0.812 with 0.7, 0.843 with 0.4,
+    0.850 with 0.2, but at 0.2 "earthquake strikes off Chile" joined the story of the one off
+    Japan); one whose headline figures disagree (none of the query headline's numbers in the
+    story, none of the story headlines' numbers in the query) loses ``number_penalty``, or
+    ``name_penalty`` when both sides state a measurement (6.9 vs 7.4, $11.8bn vs $14.2bn). A
+    query with fewer than ``min_tokens`` informative tokens gets no candidate.
 
     Time: a story whose articles lie away from the query's time loses score in proportion to the
-    gap. A lookup (``match``) loses up to ``decay`` at the edge of the window, gently, since an
-    article read some hours after a story's last one is still plainly about it; there the decay
-    only prefers the nearer of two similar stories. No development file has timed lookups to
-    tune it on: 0.5 keeps a reworded headline of two days later above the match threshold
-    (tests/test_matching.py). Joining a story at ingestion (``assign``) loses up to
-    ``cluster_decay`` once the gap reaches the story's own pace: ``pace`` times its mean interval
-    between articles, at least ``recency`` and at most the window (the window for a story of one
-    article). A story told every ten minutes is over after a quiet evening, one told twice a day
-    is not, so a new headline goes to a story still being told rather than to an older one on the
-    same subject. B-cubed F1 on the UCI file (real, dense coverage of big stories), measured
-    before the Snowball stems (which add 0.003): decay over the window as for lookups 0.778; over
-    a fixed day 0.814; by pace 0.841 (pace 7–20 and recency 3–12 h all give 0.83–0.84). On the
-    stories generated by bench/matching.py at 100k articles it costs 0.814 -> 0.783: their few
-    articles are spread evenly over three days, where real coverage comes in bursts.
-    ``weight``, ``centroid`` and ``cluster_decay`` were set on the UCI file; its F1 stays at or
-    above 0.82 for ``weight`` 0.4–0.6, ``centroid`` 0.6–1.0 and ``cluster_decay`` 0.8–1.0.
+    gap: a lookup (``match``) up to ``decay`` at the edge of the window; joining a story at
+    ingestion (``assign``) up to ``cluster_decay`` once the gap reaches the story's own pace
+    (``pace`` times its mean interval between articles, at least ``recency``, at most the
+    window), so a new article goes to a story still being told rather than to an older one on
+    the same subject (UCI F1 0.778 -> 0.841 when introduced).
 
-    ``article_share`` blends article frequency into the story frequency (0: stories only, the
-    best on UCI); raising it guards against common words looking rare once merged into a few
-    giant stories.
+    Merging: when an article joins a story and another story in its window also scores at least
+    ``merge_threshold`` for it (with no name conflict between the two), the article bridges one
+    event told twice: the smaller story is absorbed into the larger. `merges` lists each
+    (absorbed, kept) pair until the caller drains it with `drain_merges`; `resolve` maps an
+    absorbed id to the story that holds its articles now.
 
-    ``threshold`` is the score a lookup needs (``match``); ``cluster_threshold`` the score an
-    ingested article needs to join a story (``assign``). See the constants above for how both
-    were chosen.
+    ``threshold`` is the calibrated score a lookup needs (``match``); ``cluster_threshold`` the
+    raw score an ingested article needs to join a story (``assign``).
     """
 
     def __init__(
@@ -354,16 +510,46 @@ class StoryIndex:
         cluster_decay: float = 0.9,
         pace: float = 10.0,
         recency: timedelta = timedelta(hours=6),
-        max_postings: int = 300,
-        scan_budget: int = 1_500,
+        max_postings: int = 150,
+        scan_budget: int = 600,
         max_headlines: int = 32,
         max_candidates: int = 8,
         article_share: float = 0.0,
         number_penalty: float = 0.1,
+        name_penalty: float = 0.7,
+        cluster_name_penalty: float = 0.4,
+        description_weight: float = 0.5,
+        min_tokens: int = 3,
+        merge_threshold: float | None = MERGE_THRESHOLD,
+        embedder: Embedder | None | str = "shipped",
+        semantic: float = 0.6,
+        calibration: Sequence[tuple[float, float]] = CALIBRATION,
+        crowding: float = 0.1,
+        semantic_floor: float = 0.5,
+        lookup_centroid: float | None = 0.0,
+        cluster_semantic: float = 0.0,
+        description_margin: float = 0.1,
+        lookup_weight: float | None = 1.0,
     ) -> None:
+        self.description_margin = description_margin
+        self.lookup_weight = weight if lookup_weight is None else lookup_weight
+        self.cluster_semantic = cluster_semantic if self_has_embedder(embedder) else 0.0
+        self.lookup_centroid = centroid if lookup_centroid is None else lookup_centroid
+        self.semantic_floor = semantic_floor
+        self.crowding = crowding
+        self._opened: list[float] = []  # opening times of the timed stories, sorted
         self.article_share = article_share
         self.number_penalty = number_penalty
-        self._numeric: set[int] = set()  # token ids that are numbers
+        self.name_penalty = name_penalty
+        self.cluster_name_penalty = cluster_name_penalty
+        self.description_weight = description_weight
+        self.min_tokens = min_tokens
+        self.merge_threshold = merge_threshold
+        if embedder == "shipped":
+            embedder = shipped_embedder()
+        self.embedder: Embedder | None = embedder if not isinstance(embedder, str) else None
+        self.semantic = semantic if self.embedder is not None else 0.0
+        self.calibration = tuple(calibration)
         self.threshold = threshold
         self.cluster_threshold = cluster_threshold
         self.window = window.total_seconds()
@@ -381,25 +567,34 @@ class StoryIndex:
         self._sdf = array("l")  # stories per token
         self._adf = array("l")  # articles per token
         # token -> internal numbers of its timed articles, always in time order (a late article
-        # is inserted in place), so the time window is two binary searches.
+        # is inserted in place), so the time window is two binary searches; beside each, the
+        # article's weight for the token.
         self._postings: list[array[int]] = []
-        self._untimed: dict[int, list[int]] = {}  # token -> articles without a time
+        self._pweights: list[array[float]] = []
+        self._untimed: dict[int, list[tuple[int, float]]] = {}  # token -> untimed articles
         self._art_story = array("q")
         self._art_time = array("d")
-        self._art_norm = array("d")  # cached squared weight norm of each headline
+        self._art_norm = array("d")  # cached squared weight norm of each article
         self._art_norm_at = array("q")  # the story count when it was computed
-        self._art_tokens: list[tuple[int, ...]] = []
+        self._art_key = array("q")
+        self._art_head_key = array("q")
+        # token ids and weights of each article, as compact arrays (tuples of Python ints and
+        # floats took 1.7 KB an article with descriptions)
+        self._art_tokens: list[array[int]] = []
+        self._art_weights: list[array[float]] = []
         self._art_text: list[str] = []
         self._stories: dict[int, _Story] = {}
         self._by_article_id: dict[int, int] = {}
+        self._redirects: dict[int, int] = {}
+        self.merges: list[tuple[int, int]] = []
 
     def __len__(self) -> int:
-        """Return the number of indexed headlines."""
+        """Return the number of indexed articles."""
         return len(self._art_tokens)
 
     @property
     def story_count(self) -> int:
-        """Return the number of stories."""
+        """Return the number of stories (absorbed ones not counted)."""
         return len(self._stories)
 
     def story_of_article(self, article_id: int) -> int | None:
@@ -407,21 +602,50 @@ class StoryIndex:
         art = self._by_article_id.get(article_id)
         return None if art is None else self._art_story[art]
 
-    def add(
-        self, story_id: int, title: str, published: datetime | None, article_id: int | None = None
-    ) -> None:
-        """Add a headline to a story (opening the story if it is new)."""
-        tokens, text = self._analyse(title)
-        self._add_tokens(story_id, tokens, text, _epoch(published), article_id)
+    def resolve(self, story_id: int) -> int:
+        """Return the story that holds a story's articles now (itself unless it was merged)."""
+        seen = 0
+        while story_id in self._redirects and seen < 1000:
+            story_id = self._redirects[story_id]
+            seen += 1
+        return story_id
 
-    def match(self, title: str, published: datetime | None = None) -> Match | None:
-        """Return the best story for a headline if it scores at least ``threshold``."""
-        best = self.best(title, published)
+    def drain_merges(self) -> list[tuple[int, int]]:
+        """Return the (absorbed, kept) story pairs merged since the last call, and forget them."""
+        out, self.merges = self.merges, []
+        return out
+
+    def add(
+        self,
+        story_id: int,
+        title: str,
+        published: datetime | None,
+        article_id: int | None = None,
+        description: str = "",
+    ) -> None:
+        """Add an article to a story (opening the story if it is new)."""
+        self._add_text(self.resolve(story_id), self._analyse(title, description), published)
+        if article_id is not None:
+            self._by_article_id[article_id] = len(self._art_tokens) - 1
+
+    def match(
+        self, title: str, published: datetime | None = None, description: str = ""
+    ) -> Match | None:
+        """Return the best story for an article if its calibrated score reaches ``threshold``."""
+        best = self.best(title, published, description)
         return best if best is not None and best.score >= self.threshold else None
 
-    def best(self, title: str, published: datetime | None = None) -> Match | None:
+    def best(
+        self, title: str, published: datetime | None = None, description: str = ""
+    ) -> Match | None:
         """Return the best-scoring candidate story whatever its score (None: no candidate)."""
-        return self._best(*self._analyse(title), _epoch(published))
+        text = self._analyse(title, description)
+        ranked = self._rank(text, _epoch(published), clustering=False)
+        if not ranked:
+            return None
+        raw, sid = ranked[0]
+        when = _epoch(published)
+        return Match(sid, self._final_score(raw - self._crowding(when), sid, text))
 
     def assign(
         self,
@@ -429,23 +653,121 @@ class StoryIndex:
         published: datetime | None,
         new_story_id: Callable[[], int],
         article_id: int | None = None,
+        description: str = "",
     ) -> tuple[int, Match | None]:
-        """Join the best story scoring ``cluster_threshold`` or open a new one; add the headline.
+        """Join the best story scoring ``cluster_threshold`` or open a new one; add the article.
 
-        Returns the story id and the match that was joined (None when a story was opened)."""
-        tokens, text = self._analyse(title)
+        Returns the story id and the match that was joined (None when a story was opened; its
+        score is raw, not calibrated). When the article bridges two stories (see the class
+        docstring), they are merged first and the pair is appended to `merges`."""
+        text = self._analyse(title, description)
         when = _epoch(published)
-        best = self._best(tokens, text, when, clustering=True)
-        found = best if best is not None and best.score >= self.cluster_threshold else None
-        story_id = found.story_id if found is not None else new_story_id()
-        self._add_tokens(story_id, tokens, text, when, article_id)
+        ranked = self._rank(text, when, clustering=True)
+        found = None
+        # headline and description share more words with a same-topic story than a headline
+        # does, so an article with a description needs more to join one
+        need = self.cluster_threshold + (self.description_margin if text.described else 0.0)
+        if ranked and ranked[0][0] >= need:
+            story_id = ranked[0][1]
+            found = Match(story_id, round(min(1.0, ranked[0][0]), 4))
+            if self.merge_threshold is not None:
+                for score, other in ranked[1:]:
+                    if score < self.merge_threshold:
+                        break
+                    story_id = self._merge_pair(story_id, other)
+                found = Match(story_id, found.score)
+        else:
+            story_id = new_story_id()
+        self._add_text(story_id, text, published)
+        if article_id is not None:
+            self._by_article_id[article_id] = len(self._art_tokens) - 1
         return story_id, found
 
-    def _df(self, tid: int) -> float:
-        """Return a token's document frequency: its stories plus a share of its other articles.
+    def merge(self, absorbed: int, kept: int) -> None:
+        """Move every article of story ``absorbed`` into story ``kept``; ``absorbed`` redirects.
 
-        Mostly stories, so that a big story's key word stays heavy; partly articles, so that a
-        common word cannot look rare by having been merged into a few giant stories."""
+        For the service layer replaying merges it stored; `assign` merges on its own."""
+        absorbed, kept = self.resolve(absorbed), self.resolve(kept)
+        if absorbed == kept:
+            return
+        source = self._stories.pop(absorbed, None)
+        self._redirects[absorbed] = kept
+        if source is None:
+            return
+        target = self._stories.get(kept)
+        if target is None:
+            target = self._stories[kept] = _Story()
+        sdf = self._sdf
+        for tid, weight in source.counts.items():
+            if tid in target.counts:
+                sdf[tid] -= 1
+                target.counts[tid] += weight
+            else:
+                target.counts[tid] = weight
+        for art in source.articles:
+            self._art_story[art] = kept
+        target.articles.extend(source.articles)
+        target.first = min(target.first, source.first)
+        target.last = max(target.last, source.last)
+        target.head_names |= source.head_names
+        target.names |= source.names
+        target.head_numbers |= source.head_numbers
+        target.numbers |= source.numbers
+        if source.vector is not None:
+            target.vector = (
+                source.vector if target.vector is None else target.vector + source.vector
+            )
+            target.unit = _unit(target.vector)
+        target.norm_size = -1
+
+    def _merge_pair(self, first: int, second: int) -> int:
+        """Merge two stories one article bridges unless their names disagree; return the kept."""
+        a, b = self._stories.get(first), self._stories.get(second)
+        if a is None or b is None or first == second:
+            return first
+        if names_conflict(a.head_names, b.head_names, b.names) or names_conflict(
+            b.head_names, a.head_names, a.names
+        ):
+            return first
+        # the larger story keeps its id (more links to it were handed out); ties: the older
+        if (len(b.articles), -b.first) > (len(a.articles), -a.first):
+            first, second = second, first
+        self.merge(second, first)
+        self.merges.append((second, first))
+        return first
+
+    def stories_near(self, when: float) -> int:
+        """Return how many stories opened within the window of a time (all stories if NaN)."""
+        if when != when:
+            return len(self._stories)
+        opened = self._opened
+        return bisect_right(opened, when + self.window) - bisect_left(opened, when - self.window)
+
+    def _crowding(self, when: float) -> float:
+        """Return what a lookup's raw score loses for a crowded window.
+
+        The more stories a window holds, the likelier a sibling event scores like the right
+        one: ``crowding`` per e-fold of stories beyond CROWDING_AT (see CALIBRATION)."""
+        if not self.crowding:
+            return 0.0
+        # never a bonus: a sparse window (or a young index, whose word weights are still rough)
+        # keeps the scale it was calibrated at
+        return max(0.0, self.crowding * math.log(max(self.stories_near(when), 1) / CROWDING_AT))
+
+    def _final_score(self, raw: float, sid: int, text: _Text) -> float:
+        """Return the calibrated score; 1.0 only for a headline (and description) the story
+        already holds, normalised."""
+        story = self._stories[sid]
+        keys, heads = self._art_key, self._art_head_key
+        for art in story.articles[-self.max_headlines :]:
+            if keys[art] == text.key or (heads[art] == text.head_key and text.key == text.head_key):
+                return 1.0
+        if not self.calibration:  # research: the raw score, uncapped (bench --calibrate)
+            return round(raw, 4)
+        return round(min(0.99, _interpolate(self.calibration, raw)), 4)
+
+    def _df(self, tid: int) -> float:
+        """Return a token's document frequency: its stories plus a share of its other articles."""
         sdf = self._sdf[tid]
         return sdf + self.article_share * (self._adf[tid] - sdf)
 
@@ -454,101 +776,183 @@ class StoryIndex:
         w = math.log((len(self._stories) + 1) / (df + 0.5))
         return w * w
 
-    def _analyse(self, title: str) -> tuple[list[str], str]:
-        """Return a headline's tokens and the text the fuzzy ratio compares."""
-        tokens = tokenize(title)
-        return tokens, " ".join(tokens)
+    def _analyse(self, title: str, description: str = "") -> _Text:
+        """Return what the index reads from an article's headline and description."""
+        head = tokenize(title)
+        desc_text = (description or "")[:DESCRIPTION_CHARS]
+        desc = tokenize(desc_text, headline=False) if desc_text else []
+        terms: dict[str, float] = dict.fromkeys(head, 1.0)
+        dw = self.description_weight
+        if dw:
+            for tok in dict.fromkeys(desc):
+                terms[tok] = terms.get(tok, 0.0) + dw
+        head_names = names(title)
+        all_names = head_names | names(desc_text) if desc_text else head_names
+        head_numbers = frozenset(t for t in head if t[0].isdigit())
+        numbers = head_numbers | frozenset(t for t in desc if t[0].isdigit())
+        norm_head = normalize_title(title)
+        norm_desc = normalize_text(desc_text)
+        return _Text(
+            terms=terms,
+            text=" ".join(head),
+            head_names=head_names,
+            names=all_names,
+            head_numbers=head_numbers,
+            numbers=numbers,
+            key=hash((norm_head, norm_desc)),
+            head_key=hash((norm_head, "")),
+            raw=f"{title}. {desc_text}" if desc_text else title,
+            described=bool(desc),
+        )
 
-    def _add_tokens(
-        self, story_id: int, tokens: list[str], text: str, when: float, article_id: int | None
-    ) -> None:
+    def _add_text(self, story_id: int, text: _Text, published: datetime | None) -> None:
+        when = _epoch(published)
         art = len(self._art_tokens)
         story = self._stories.get(story_id)
         if story is None:
             story = self._stories[story_id] = _Story()
-        vocab, sdf, postings, counts = self._vocab, self._sdf, self._postings, story.counts
+            if when == when:
+                insort(self._opened, when)
+        vocab, sdf, postings, pweights = self._vocab, self._sdf, self._postings, self._pweights
+        counts = story.counts
         times = self._art_time
         timed = when == when  # not NaN
         ids: list[int] = []
-        for tok in dict.fromkeys(tokens):
+        weights: list[float] = []
+        for tok, weight in text.terms.items():
             tid = vocab.get(tok)
             if tid is None:
                 tid = vocab[tok] = len(sdf)
-                if tok[0].isdigit():
-                    self._numeric.add(tid)
                 sdf.append(0)
                 self._adf.append(0)
                 postings.append(array("l"))
+                pweights.append(array("f"))
             if timed:
                 plist = postings[tid]
                 if plist and times[plist[-1]] > when:  # out of order: rare, a memmove in C
-                    plist.insert(bisect_right(plist, when, key=times.__getitem__), art)
+                    at = bisect_right(plist, when, key=times.__getitem__)
+                    plist.insert(at, art)
+                    pweights[tid].insert(at, weight)
                 else:
                     plist.append(art)
+                    pweights[tid].append(weight)
             else:
-                self._untimed.setdefault(tid, []).append(art)
+                self._untimed.setdefault(tid, []).append((art, weight))
             self._adf[tid] += 1
-            seen = counts.get(tid, 0)
+            seen = counts.get(tid, 0.0)
             if not seen:
                 sdf[tid] += 1
-            counts[tid] = seen + 1
+            counts[tid] = seen + weight
             ids.append(tid)
-        story.numbers.update(tid for tid in ids if tid in self._numeric)
-        self._art_tokens.append(tuple(ids))
-        self._art_text.append(text)
+            weights.append(weight)
+        if not text.head_names <= story.head_names:
+            story.head_names |= text.head_names
+        if not text.names <= story.names:
+            story.names |= text.names
+        if not text.head_numbers <= story.head_numbers:
+            story.head_numbers |= text.head_numbers
+        if not text.numbers <= story.numbers:
+            story.numbers |= text.numbers
+        if self.embedder is not None:
+            vector = self.embedder.embed(self._embed_text(text))
+            story.vector = vector if story.vector is None else story.vector + vector
+            story.unit = _unit(story.vector)
+        self._art_tokens.append(array("l", ids))
+        self._art_weights.append(array("f", weights))
+        self._art_text.append(text.text)
         self._art_story.append(story_id)
         self._art_time.append(when)
         self._art_norm.append(0.0)
         self._art_norm_at.append(-1)
-        if article_id is not None:
-            self._by_article_id[article_id] = art
+        self._art_key.append(text.key)
+        self._art_head_key.append(text.head_key)
         story.articles.append(art)
         if timed:
             story.first = min(story.first, when)
             story.last = max(story.last, when)
 
-    def _best(
-        self, tokens: list[str], text: str, when: float, clustering: bool = False
-    ) -> Match | None:
-        if not tokens or not self._stories:
-            return None
+    @staticmethod
+    def _embed_text(text: _Text) -> str:
+        return text.raw
+
+    def _conflict(self, text: _Text, story: _Story) -> float:
+        """Return the penalty for names or figures of the query disagreeing with a story's."""
+        if text.head_names or story.head_names:
+            if names_conflict(text.head_names, story.head_names, story.names):
+                return self.name_penalty
+            if names_conflict(story.head_names, text.head_names, text.names):
+                return self.name_penalty
+        mine, theirs = text.head_numbers, story.head_numbers
+        if mine and theirs and mine.isdisjoint(story.numbers) and theirs.isdisjoint(text.numbers):
+            if any(map(_is_figure, mine)) and any(map(_is_figure, theirs)):
+                return self.name_penalty
+            return self.number_penalty
+        return 0.0
+
+    def _rank(self, text: _Text, when: float, clustering: bool) -> list[tuple[float, int]]:
+        """Return the candidate stories as (raw score, story id), best first."""
+        # a lookup of one or two words names no event; an ingested headline that short may
+        # still join a story by its words (UCI F1 0.792 -> 0.812 when measured)
+        if len(text.terms) < (1 if clustering else self.min_tokens) or not self._stories:
+            return []
         vocab = self._vocab
         unknown_w2 = self._idf2(0)
         query: dict[int, float] = {}
         qnorm = 0.0
-        for tok in dict.fromkeys(tokens):
+        for tok, weight in text.terms.items():
             tid = vocab.get(tok)
             if tid is None:
-                qnorm += unknown_w2  # an unseen word still makes the query less like others
+                qnorm += weight * weight * unknown_w2  # an unseen word still counts
             else:
-                w2 = query[tid] = self._idf2(self._df(tid))
-                qnorm += w2
+                w2 = self._idf2(self._df(tid))
+                query[tid] = weight * w2
+                qnorm += weight * weight * w2
         if not query:
-            return None
+            return []
         coarse, hits, shared = self._retrieve(query, when)
         if not coarse:
-            return None
+            return []
         if len(coarse) > self.max_candidates:
             top = heapq.nlargest(self.max_candidates, coarse, key=coarse.__getitem__)
         else:
             top = list(coarse)
-        # The query's figures as token ids; one never indexed (-1) agrees with no story.
-        figures = {vocab.get(tok, -1) for tok in tokens if tok[0].isdigit()}
         timed = when == when
         decay = self.cluster_decay if clustering else self.decay
-        best_sid, best_score = -1, -1.0
+        semantic = self.cluster_semantic if clustering else self.semantic
+        qvec = None
+        if semantic and self.embedder is not None:
+            qvec = self.embedder.embed(self._embed_text(text))
+        floor = -1.0  # the second-best score so far: the top two are always exact
+        scored: list[tuple[float, int]] = []
         for sid in top:
             story = self._stories[sid]
+            penalty = self._conflict(text, story)
+            if clustering and penalty == self.name_penalty:
+                penalty = self.cluster_name_penalty
             score = self._score_story(
-                story, hits[sid], shared, query, qnorm, text, best_score, figures
+                story,
+                hits[sid],
+                shared,
+                query,
+                qnorm,
+                text.text,
+                floor if not semantic else -1,
+                self.centroid if clustering else self.lookup_centroid,
+                self.weight if clustering else self.lookup_weight,
             )
+            if qvec is not None and story.unit is not None:
+                cosine = float(qvec @ story.unit)
+                score += semantic * (cosine - self.semantic_floor)
+            score *= 1.0 - penalty
             if decay and timed and story.last >= story.first:
                 gap = max(0.0, story.first - when, when - story.last)
                 span = self._quiet_span(story) if clustering else self.window
                 score *= 1.0 - decay * min(1.0, gap / span)
-            if score > best_score:
-                best_sid, best_score = sid, score
-        return Match(best_sid, round(min(1.0, best_score), 4))
+            scored.append((score, sid))
+            if len(scored) >= 2:
+                floor = max(floor, heapq.nlargest(2, scored)[1][0])
+        scored.sort(reverse=True)
+        return scored
 
     def _quiet_span(self, story: _Story) -> float:
         """Return how long a story may go quiet before clustering stops feeding it, in seconds:
@@ -567,7 +971,12 @@ class StoryIndex:
         Tokens are taken rarest first (fewest postings in the window); a token with more than
         ``max_postings`` in the window, or one that would exceed the ``scan_budget`` of postings
         read, ends the walk: the rarer tokens already read carry the match."""
-        postings, times, untimed = self._postings, self._art_time, self._untimed
+        postings, pweights, times, untimed = (
+            self._postings,
+            self._pweights,
+            self._art_time,
+            self._untimed,
+        )
         timed = when == when
         lo, hi = when - self.window, when + self.window
         spans: list[tuple[int, int, int, int]] = []  # (length, token, start, stop)
@@ -588,13 +997,16 @@ class StoryIndex:
                 break
             budget -= length
             w2 = query[tid]
+            arts = postings[tid][start:stop]
+            aws = pweights[tid][start:stop]
             if not seen:  # the rarest token: every article is new
-                seen.update(dict.fromkeys(postings[tid][start:stop], w2))
+                seen = {art: w2 * aw for art, aw in zip(arts, aws, strict=True)}
+                get = seen.get
             else:
-                for art in postings[tid][start:stop]:
-                    seen[art] = get(art, 0.0) + w2
-            for art in untimed.get(tid, ()):
-                seen[art] = get(art, 0.0) + w2
+                for art, aw in zip(arts, aws, strict=True):
+                    seen[art] = get(art, 0.0) + w2 * aw
+            for art, aw in untimed.get(tid, ()):
+                seen[art] = get(art, 0.0) + w2 * aw
         coarse: dict[int, float] = {}
         hits: dict[int, list[int]] = {}
         story_of, best_of, hits_of = self._art_story, coarse.get, hits.get
@@ -618,34 +1030,28 @@ class StoryIndex:
         qnorm: float,
         text: str,
         floor: float,
-        figures: set[int],
+        centroid: float,
+        weight: float,
     ) -> float:
-        """Return the best combined score of a query against every headline of a story.
+        """Return the best combined score of a query against every article of a story.
 
-        Only the headlines retrieval found (``arts``) share a token with the query, and
-        retrieval already summed their shared weight (``shared``); every other headline of the
+        Only the articles retrieval found (``arts``) share a token with the query, and
+        retrieval already summed their shared weight (``shared``); every other article of the
         story scores zero, so scoring these is scoring them all. The fuzzy ratio, the costly
-        part, is skipped for a headline that could not lift the story above ``floor`` (the best
-        story so far) even with a perfect ratio."""
+        part, is skipped for an article that could not lift the story above ``floor`` even with
+        a perfect ratio."""
         bonus = 0.0
-        if self.centroid and len(story.articles) > 1:
+        if centroid and len(story.articles) > 1:
             counts = story.counts
             common = 0.0
             for tid, w2 in query.items():
                 count = counts.get(tid)
                 if count:
                     common += math.sqrt(count) * w2
-            bonus = self.centroid * common / math.sqrt(qnorm * self._centroid_norm(story))
-        # Headlines of one event tend to share its figures; when both sides give figures and
-        # none agree ("holds at 4%" / "holds at 3.6%"), it is likely a sibling event. Measured
-        # with number_penalty 0.1 against none (bench/matching_quality.py): open-set precision
-        # 0.548 -> 0.561, recall at P >= 0.90 0.044 -> 0.052, top-1 unchanged, UCI F1
-        # 0.781 -> 0.778; the demo's Bank of England and RBA stories no longer merge.
-        if self.number_penalty and figures and story.numbers and story.numbers.isdisjoint(figures):
-            bonus -= self.number_penalty
-        need = floor - bonus  # what the best headline must exceed for the story to win
-        weight, text_of = self.weight, self._art_text
-        if len(arts) > self.max_headlines:  # a big story: its headlines sharing the most
+            bonus = centroid * common / math.sqrt(qnorm * self._centroid_norm(story))
+        need = floor - bonus  # what the best article must exceed for the story to count
+        text_of = self._art_text
+        if len(arts) > self.max_headlines:  # a big story: its articles sharing the most
             arts = heapq.nlargest(self.max_headlines, arts, key=shared.__getitem__)
         best = 0.0
         for art in arts:
@@ -658,12 +1064,18 @@ class StoryIndex:
         return best + bonus
 
     def _headline_norm(self, art: int) -> float:
-        """Return the squared norm of a headline's weights, cached like `_centroid_norm`."""
+        """Return the squared norm of an article's weights, cached like `_centroid_norm`."""
         stories = len(self._stories)
         if stories <= self._art_norm_at[art] * 1.1:
             return self._art_norm[art]
         idf2, df = self._idf2, self._df
-        norm = sum(idf2(df(tid)) for tid in self._art_tokens[art]) or 1.0
+        norm = (
+            sum(
+                w * w * idf2(df(tid))
+                for tid, w in zip(self._art_tokens[art], self._art_weights[art], strict=True)
+            )
+            or 1.0
+        )
         self._art_norm[art] = norm
         self._art_norm_at[art] = stories
         return norm
@@ -677,7 +1089,7 @@ class StoryIndex:
         if size <= story.norm_size * 1.1 and stories <= story.norm_stories * 1.1:
             return story.norm
         idf2, df = self._idf2, self._df
-        story.norm = sum(count * idf2(df(tid)) for tid, count in story.counts.items())
+        story.norm = sum(count * idf2(df(tid)) for tid, count in story.counts.items()) or 1.0
         story.norm_size, story.norm_stories = size, stories
         return story.norm
 
@@ -713,7 +1125,14 @@ def cluster_records(records: Sequence[_Article], index: StoryIndex | None = None
     stories = [0] * len(records)
     for i in order:
         record = records[i]
-        stories[i], _ = index.assign(record.title, record.published_at, counter.__next__)
+        stories[i], _ = index.assign(
+            record.title,
+            record.published_at,
+            counter.__next__,
+            description=getattr(record, "description", None) or "",
+        )
+    # a story absorbed by a later merge answers with the story that holds its articles now
+    stories = [index.resolve(s) for s in stories]
     return stories
 
 
@@ -734,10 +1153,17 @@ def match_records(
         if sid is None:
             sid = labels[record.story] = len(names)
             names.append(record.story)
-        index.add(sid, record.title, record.published_at)
+        index.add(
+            sid,
+            record.title,
+            record.published_at,
+            description=getattr(record, "description", None) or "",
+        )
     out: list[tuple[int | str | None, float | None]] = []
     for query in query_records:
-        best = index.best(query.title, query.published_at)
+        best = index.best(
+            query.title, query.published_at, getattr(query, "description", None) or ""
+        )
         if best is None:
             out.append((None, None))
         elif best.score >= index.threshold:

@@ -2,7 +2,8 @@
 
 Plain click, no Flask and no database: these commands run exactly the code live ingestion and
 lookups run (`matching.cluster_records`, `matching.match_records`), so what they measure is what
-the service does. They read the service's own settings (``PARALLAX_STORY_WINDOW_DAYS``,
+the service does (with each record's ``description``, when records carry one). They read the
+service's own settings (``PARALLAX_STORY_WINDOW_DAYS``,
 ``PARALLAX_CLUSTER_THRESHOLD``, ``PARALLAX_MATCH_THRESHOLD``) unless given as options.
 """
 

@@ -33,6 +33,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "openapi",
         "audit",
         "policy",
+        "names",
+        "embedding",
     ),
     "store": ("db", "models"),
     "services": (

@@ -397,3 +397,198 @@ def test_stories_commands_read_the_service_thresholds(tmp_path: Path) -> None:
 
     refused = CliRunner().invoke(stories, [*args, "--threshold", "2"])
     assert refused.exit_code == 2 and "0<=x<=1" in refused.output
+
+
+# --- descriptions, names, merges and the near-miss set (issue #8) ----------------------------
+
+NEAR_MISSES = Path(__file__).parent / "data" / "near_misses.json"
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo_articles.jsonl"
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _near_miss_index() -> tuple[StoryIndex, dict[int, str], list[list[str | None]]]:
+    data = json.loads(NEAR_MISSES.read_text(encoding="utf-8"))
+    index = StoryIndex()
+    keys: dict[int, str] = {}
+    for number, (key, articles) in enumerate(data["stories"].items()):
+        keys[number] = key
+        for title, description, when in articles:
+            index.add(number, title, _when(when), description=description)
+    return index, keys, data["lookups"]
+
+
+def test_near_miss_set_is_large_enough() -> None:
+    _, keys, lookups = _near_miss_index()
+    assert len(keys) >= 20
+    assert len(lookups) >= 40
+    assert sum(1 for q in lookups if q[3]) >= 20 and sum(1 for q in lookups if not q[3]) >= 20
+
+
+def test_near_miss_set_paraphrases_match_and_siblings_do_not() -> None:
+    index, keys, lookups = _near_miss_index()
+    wrong = []
+    for title, description, when, expected in lookups:
+        assert title is not None and when is not None
+        found = index.match(title, _when(when), description or "")
+        got = keys[found.story_id] if found else None
+        if got != expected:
+            wrong.append((title, expected, got, found.score if found else None))
+    assert wrong == []
+
+
+def _demo_index() -> StoryIndex:
+    """Cluster the demo articles as ingestion does."""
+    index = StoryIndex()
+    ids = itertools.count(1)
+    for line in DEMO.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        index.assign(
+            row["title"], _when(row["published_at"]), ids.__next__, None, row["description"]
+        )
+    return index
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Magnitude 6.9 earthquake strikes off coast of Chile, tsunami warning issued",
+        "US economy shrank in first quarter",
+        "Fed holds interest rates steady",
+        "Earthquake",
+        "Strike",
+        "Interest rates",
+    ],
+)
+def test_demo_near_misses_get_no_story(title: str) -> None:
+    index = _demo_index()
+    assert index.match(title, datetime(2026, 12, 1, tzinfo=UTC)) is None
+
+
+def test_demo_paraphrase_still_matches() -> None:
+    index = _demo_index()
+    found = index.match(
+        "Japan hit by magnitude 6.9 quake, tsunami advisory for Iwate",
+        datetime(2026, 11, 30, tzinfo=UTC),
+    )
+    japan = index.match(
+        "Magnitude 6.9 earthquake strikes off northeast Japan, tsunami advisory issued",
+        datetime(2026, 11, 30, tzinfo=UTC),
+    )
+    assert found is not None and japan is not None and found.story_id == japan.story_id
+
+
+def test_description_finds_a_story_the_headline_alone_misses() -> None:
+    index = StoryIndex(embedder=None)
+    index.add(
+        1,
+        "US partial government shutdown becomes longest ever",
+        T0,
+        description="The shutdown of federal agencies entered its 22nd day, the longest on record.",
+    )
+    index.add(2, "Astronomers spot a new comet near Jupiter", T0)
+    title = "Record shutdown is a massive Washington failure"
+    description = "The longest government shutdown on record shows how broken Washington is."
+    headline_only = index.best(title, T0)
+    with_description = index.best(title, T0, description)
+    assert with_description is not None and with_description.story_id == 1
+    assert headline_only is None or with_description.score > headline_only.score
+
+
+def test_an_article_without_description_still_matches_by_its_headline() -> None:
+    index = StoryIndex()
+    index.add(
+        1,
+        "Senate passes stopgap funding bill, averting a government shutdown",
+        T0,
+        description="The measure keeps the government funded until January 30.",
+    )
+    found = index.match("Senate passes stopgap bill to avert government shutdown", T0)
+    assert found is not None and found.story_id == 1
+
+
+def test_score_one_only_for_identical_normalised_text() -> None:
+    index = StoryIndex()
+    index.add(1, "Fed cuts rates by a quarter point", T0, description="The Fed cut rates.")
+    exact = index.best("Fed cuts rates by a quarter point - Reuters", T0, "The Fed cut rates.")
+    headline = index.best("Fed cuts rates by a quarter point", T0)
+    close = index.best("Fed cuts rates by quarter point", T0, "The Fed cut rates.")
+    assert exact is not None and exact.score == 1.0
+    assert headline is not None and headline.score == 1.0
+    assert close is not None and close.score < 1.0
+
+
+def test_one_or_two_words_get_no_story() -> None:
+    index = StoryIndex()
+    index.add(1, "Magnitude 6.9 earthquake strikes off northeast Japan", T0)
+    assert index.best("Earthquake", T0) is None
+    assert index.best("Japan earthquake", T0) is None
+
+
+def test_two_stories_bridged_by_a_later_article_become_one() -> None:
+    index = StoryIndex(embedder=None, merge_threshold=0.5)
+    ids = itertools.count(1)
+    first, _ = index.assign("Boeing machinists strike over pay", T0, ids.__next__)
+    second, _ = index.assign(
+        "IAM union walkout halts 737 production", T0 + timedelta(hours=1), ids.__next__
+    )
+    assert first != second
+    bridge, found = index.assign(
+        "Boeing machinists strike: IAM union walkout over pay halts 737 production",
+        T0 + timedelta(hours=2),
+        ids.__next__,
+    )
+    assert found is not None
+    merges = index.drain_merges()
+    assert len(merges) == 1
+    absorbed, kept = merges[0]
+    assert {absorbed, kept} == {first, second} and bridge == kept
+    assert index.resolve(absorbed) == kept and index.resolve(kept) == kept
+    assert index.drain_merges() == []
+    found = index.match("IAM union walkout halts 737 production", T0 + timedelta(hours=3))
+    assert found is not None and found.story_id == kept
+    assert index.story_count == 1
+
+
+def test_merge_replays_a_stored_redirect() -> None:
+    index = StoryIndex(embedder=None)
+    index.add(1, "Boeing machinists strike over pay", T0)
+    index.add(2, "IAM union walkout halts 737 production", T0)
+    index.merge(2, 1)
+    index.add(2, "Machinists' walkout enters second week", T0)  # an old id still lands
+    assert index.story_count == 1
+    found = index.match("IAM union walkout halts 737 production", T0)
+    assert found is not None and found.story_id == 1
+
+
+def test_merging_keeps_apart_stories_whose_names_disagree() -> None:
+    index = StoryIndex(embedder=None, merge_threshold=0.0)
+    ids = itertools.count(1)
+    japan, _ = index.assign("Magnitude 6.9 earthquake strikes off Japan", T0, ids.__next__)
+    chile, _ = index.assign("Magnitude 6.9 earthquake strikes off Chile", T0, ids.__next__)
+    index.assign("Earthquake strikes, tsunami warnings issued", T0, ids.__next__)
+    assert japan != chile
+    assert all({a, b} != {japan, chile} for a, b in index.drain_merges())
+
+
+def test_static_model_loads_offline_and_ranks_paraphrases_higher() -> None:
+    pytest.importorskip("numpy")
+    from server.embedding import StaticModel
+
+    model = StaticModel.load()
+    shutdown = model.embed("Record shutdown is a massive Washington failure")
+    longest = model.embed("US partial government shutdown becomes longest ever")
+    comet = model.embed("Astronomers spot a new comet near Jupiter")
+    assert abs(float(shutdown @ shutdown) - 1.0) < 1e-4
+    assert float(shutdown @ longest) > float(shutdown @ comet) + 0.2
+
+
+def test_matching_does_not_need_torch() -> None:
+    import sys
+
+    import server.embedding  # noqa: F401
+    import server.matching  # noqa: F401
+
+    assert "torch" not in sys.modules
