@@ -190,7 +190,12 @@ def add_articles(
                 result.new_stories += 1
                 return story.id
 
-            story_id, _ = index.assign(item.title, item.published_at or now, open_story)
+            story_id, _ = index.assign(
+                item.title,
+                item.published_at or now,
+                open_story,
+                description=item.description or "",
+            )
             article = Article(
                 url=p.url,
                 url_key=p.key,

@@ -166,14 +166,15 @@ def lookup(
         match = {"method": "url", "score": 1.0}
     elif title:
         # The window is centred on the middle of what the page's time stands for.
-        found: Match | None = stories.match(title, published.when if published else utcnow())
+        when = published.when if published else utcnow()
+        found: Match | None = stories.match(title, when, description or "")
         if found is not None:
             story_id = found.story_id
             match = {"method": "title", "score": round(found.score, 3)}
         if services.learn_from_lookups and outlet is not None:
             # Stored with the page's exact time only; without one it is dated when first seen.
-            when = published.instant if published else None
-            learned = NewArticle(parsed.url, title, when, description)
+            exact = published.instant if published else None
+            learned = NewArticle(parsed.url, title, exact, description)
             try:
                 add_articles(sessions(), catalog, stories, [learned], "lookup")
                 sessions().commit()

@@ -55,7 +55,8 @@ SLICE = 200
 """Articles added to the index per hold of the lock while catching up: a few milliseconds."""
 
 T = TypeVar("T")
-_Row = tuple[int, int | None, str, str, datetime | None]
+_Row = tuple[int, int | None, str, str, datetime | None, str | None]
+"""An article as the index reads it: id, story, URL key, headline, time, description."""
 
 
 def open_ranges(lo: int, hi: int, found: list[int]) -> list[tuple[int, int]]:
@@ -131,10 +132,12 @@ class StoryService:
         assert self._index is not None
         return self._index
 
-    def match(self, title: str, published: datetime | None) -> Match | None:
-        """Return the story a headline matches, read under the lock (see the module notes)."""
+    def match(self, title: str, published: datetime | None, description: str = "") -> Match | None:
+        """Return the story a headline (and description) matches, read under the lock."""
         with self._lock:
-            return self._index.match(title, published) if self._index is not None else None
+            if self._index is None:
+                return None
+            return self._index.match(title, published, description)
 
     def cached(self, story_id: int, version: str, build: Callable[[], T]) -> T:
         """Return what ``build`` made for a story, built anew when the story may have changed.
@@ -186,6 +189,9 @@ class StoryService:
                         window=self.window,
                         threshold=self.match_threshold,
                         cluster_threshold=self.cluster_threshold,
+                        # Merging stories needs the absorbed id stored, so that it keeps
+                        # answering on every worker; until it is, stories are never merged.
+                        merge_threshold=None,
                     )
             elif time.monotonic() - self._checked < self.refresh_seconds:
                 return  # another thread caught up while this one waited
@@ -209,10 +215,15 @@ class StoryService:
     @staticmethod
     def _read(session: Session, condition: ColumnElement[bool]) -> list[_Row]:
         query = select(
-            Article.id, Article.story_id, Article.url_key, Article.title, Article.published_at
+            Article.id,
+            Article.story_id,
+            Article.url_key,
+            Article.title,
+            Article.published_at,
+            Article.description,
         )
         return [
-            (row[0], row[1], row[2], row[3], row[4])
+            (row[0], row[1], row[2], row[3], row[4], row[5])
             for row in session.execute(query.where(condition).order_by(Article.id))
         ]
 
@@ -261,13 +272,17 @@ class StoryService:
         assert self._index is not None
         for start in range(0, len(fresh), SLICE):
             with self._lock:
-                for article_id, story_id, key, title, published in fresh[start : start + SLICE]:
+                for article_id, story_id, key, title, published, description in fresh[
+                    start : start + SLICE
+                ]:
                     assert story_id is not None
                     if hash(key) in self._story_of_url:
                         continue  # a writer of this worker got there first
                     self._story_of_url[hash(key)] = story_id
                     self._answers.pop(story_id, None)
-                    self._index.add(story_id, title, published, article_id)
+                    self._index.add(
+                        story_id, title, published, article_id, description=description or ""
+                    )
 
     def reset(self) -> None:
         """Forget the index; the next use rebuilds it from the database."""
