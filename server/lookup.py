@@ -165,9 +165,10 @@ def lookup(
     if story_id is not None:
         match = {"method": "url", "score": 1.0}
     elif title:
-        # The window is centred on the middle of what the page's time stands for.
-        when = published.when if published else utcnow()
-        found: Match | None = stories.match(title, when, description or "")
+        # The window is centred on the middle of what the page's time stands for, and widened
+        # by its slack (a date alone, a time without a zone).
+        when, slack = (published.when, published.slack) if published else (utcnow(), None)
+        found: Match | None = stories.match(title, when, description or "", slack)
         if found is not None:
             story_id = found.story_id
             match = {"method": "title", "score": round(found.score, 3)}

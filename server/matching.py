@@ -629,18 +629,31 @@ class StoryIndex:
             self._by_article_id[article_id] = len(self._art_tokens) - 1
 
     def match(
-        self, title: str, published: datetime | None = None, description: str = ""
+        self,
+        title: str,
+        published: datetime | None = None,
+        description: str = "",
+        slack: timedelta | None = None,
     ) -> Match | None:
         """Return the best story for an article if its calibrated score reaches ``threshold``."""
-        best = self.best(title, published, description)
+        best = self.best(title, published, description, slack)
         return best if best is not None and best.score >= self.threshold else None
 
     def best(
-        self, title: str, published: datetime | None = None, description: str = ""
+        self,
+        title: str,
+        published: datetime | None = None,
+        description: str = "",
+        slack: timedelta | None = None,
     ) -> Match | None:
-        """Return the best-scoring candidate story whatever its score (None: no candidate)."""
+        """Return the best-scoring candidate story whatever its score (None: no candidate).
+
+        ``slack`` widens the window on both sides: a page that gives only a date, or a time
+        without a zone, stands for every instant within ``slack`` of ``published``.
+        """
         text = self._analyse(title, description)
-        ranked = self._rank(text, _epoch(published), clustering=False)
+        widen = slack.total_seconds() if slack else 0.0
+        ranked = self._rank(text, _epoch(published), clustering=False, slack=widen)
         if not ranked:
             return None
         raw, sid = ranked[0]
@@ -889,8 +902,12 @@ class StoryIndex:
             return self.number_penalty
         return 0.0
 
-    def _rank(self, text: _Text, when: float, clustering: bool) -> list[tuple[float, int]]:
-        """Return the candidate stories as (raw score, story id), best first."""
+    def _rank(
+        self, text: _Text, when: float, clustering: bool, slack: float = 0.0
+    ) -> list[tuple[float, int]]:
+        """Return the candidate stories as (raw score, story id), best first.
+
+        ``slack`` (seconds) widens the window around ``when`` and shortens every gap by it."""
         # a lookup of one or two words names no event; an ingested headline that short may
         # still join a story by its words (UCI F1 0.792 -> 0.812 when measured)
         if len(text.terms) < (1 if clustering else self.min_tokens) or not self._stories:
@@ -909,7 +926,7 @@ class StoryIndex:
                 qnorm += weight * weight * w2
         if not query:
             return []
-        coarse, hits, shared = self._retrieve(query, when)
+        coarse, hits, shared = self._retrieve(query, when, slack)
         if not coarse:
             return []
         if len(coarse) > self.max_candidates:
@@ -945,7 +962,7 @@ class StoryIndex:
                 score += semantic * (cosine - self.semantic_floor)
             score *= 1.0 - penalty
             if decay and timed and story.last >= story.first:
-                gap = max(0.0, story.first - when, when - story.last)
+                gap = max(0.0, story.first - when - slack, when - story.last - slack)
                 span = self._quiet_span(story) if clustering else self.window
                 score *= 1.0 - decay * min(1.0, gap / span)
             scored.append((score, sid))
@@ -964,7 +981,7 @@ class StoryIndex:
         return min(self.window, max(self.recency, self.pace * gap))
 
     def _retrieve(
-        self, query: dict[int, float], when: float
+        self, query: dict[int, float], when: float, slack: float = 0.0
     ) -> tuple[dict[int, float], dict[int, list[int]], dict[int, float]]:
         """Return candidate stories with their summed weight of shared tokens.
 
@@ -978,7 +995,7 @@ class StoryIndex:
             self._untimed,
         )
         timed = when == when
-        lo, hi = when - self.window, when + self.window
+        lo, hi = when - self.window - slack, when + self.window + slack
         spans: list[tuple[int, int, int, int]] = []  # (length, token, start, stop)
         for tid in query:
             plist = postings[tid]

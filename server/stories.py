@@ -132,12 +132,18 @@ class StoryService:
         assert self._index is not None
         return self._index
 
-    def match(self, title: str, published: datetime | None, description: str = "") -> Match | None:
+    def match(
+        self,
+        title: str,
+        published: datetime | None,
+        description: str = "",
+        slack: timedelta | None = None,
+    ) -> Match | None:
         """Return the story a headline (and description) matches, read under the lock."""
         with self._lock:
             if self._index is None:
                 return None
-            return self._index.match(title, published, description)
+            return self._index.match(title, published, description, slack)
 
     def cached(self, story_id: int, version: str, build: Callable[[], T]) -> T:
         """Return what ``build`` made for a story, built anew when the story may have changed.

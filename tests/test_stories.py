@@ -462,3 +462,27 @@ def test_a_cached_story_answer_shows_an_article_added_since(
     story = lookup(client, url)["story"]
     assert story["article_count"] == 8
     assert "https://www.wsj.com/world/eu-ukraine-aid" in {a["url"] for a in story["articles"]}
+
+
+@pytest.mark.parametrize(
+    ("published", "found"),
+    [
+        ("2026-11-24", True),  # any time that day, in any zone: the window widens by 25 hours
+        ("2026-11-24T12:00:00", True),  # a wall-clock time in some zone: widened by 13 hours
+        ("2026-11-24T12:00:00Z", False),  # an instant 3.6 days later: outside the window
+    ],
+)
+def test_a_date_or_a_zoneless_time_widens_the_window(
+    seeded: Flask, published: str, found: bool
+) -> None:
+    title = "Glacier collapse in the Italian Alps buries village of Marmolada"
+    with seeded.app_context():
+        session = get_session()
+        catalog = get_services(seeded).catalog.get(session)
+        late_evening = datetime(2026, 11, 20, 22, 0, tzinfo=UTC)
+        article = NewArticle("https://www.reuters.com/world/glacier-1", title, late_evening)
+        add_articles(session, catalog, get_services(seeded).stories, [article], "file")
+        session.commit()
+    query = {"url": "https://www.bbc.co.uk/news/glacier", "title": title, "published": published}
+    answer = seeded.test_client().get("/api/v1/lookup", query_string=query).get_json()
+    assert (answer["story"] is not None) is found
