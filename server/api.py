@@ -251,10 +251,10 @@ def stories() -> Response:
     if len(text) > lookups.MAX_TITLE:
         raise ApiError(400, f"`q` is longer than {lookups.MAX_TITLE} characters.")
     limit = _int_arg("limit", 20, 1, 100)
-    if not text:
-        return jsonify({"stories": lookups.search(get_session(), text, limit)})
-    # Words go through the story index's retrieval, as the search page does: no table scan.
     services, session = get_services(), get_session()
+    if not text:
+        return jsonify({"stories": browse.recent_stories(session, services.blindspot_rule, limit)})
+    # Words go through the story index's retrieval, as the search page does: no table scan.
     index = services.stories.fresh_index() or services.stories.index(session)
     found = browse.search_stories(index, session, services.blindspot_rule, text, 1, limit)
     return jsonify({"stories": found.items})

@@ -152,6 +152,14 @@ def top_stories(session: Session, rule: BlindspotRule, number: int, per_page: in
     return Page(summaries(session, stories, rule), number, pages, total, per_page)
 
 
+def recent_stories(session: Session, rule: BlindspotRule, limit: int) -> list[dict[str, Any]]:
+    """Return the most recently active stories with their splits and demo mark."""
+    stories = session.scalars(
+        select(Story).order_by(Story.last_seen.desc(), Story.id.desc()).limit(limit)
+    ).all()
+    return summaries(session, stories, rule)
+
+
 def _recent(session: Session, rule: BlindspotRule, min_outlets: int = 1) -> list[dict[str, Any]]:
     stories = session.scalars(
         select(Story)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
@@ -343,15 +343,6 @@ def cap_articles(story: dict[str, Any], per_side: int) -> None:
     story["links"] = {"api": f"/api/v1/stories/{story['id']}", "page": f"/stories/{story['id']}"}
 
 
-def search(session: Session, text: str, limit: int) -> list[dict[str, Any]]:
-    """Return recent stories whose representative title holds every word of ``text``."""
-    query = select(Story)
-    for word in text.lower().split()[:10]:
-        query = query.where(func.lower(Story.title).like(f"%{_escape_like(word)}%", escape="\\"))
-    stories = session.scalars(query.order_by(Story.last_seen.desc()).limit(limit)).all()
-    return [story_brief(s) for s in stories]
-
-
 def blindspots(
     session: Session, rule: BlindspotRule, limit: int, side: str | None = None, recent: int = 500
 ) -> list[dict[str, Any]]:
@@ -369,14 +360,11 @@ def blindspots(
             brief = story_brief(story)
             brief["blindspot"] = body["blindspot"]
             brief["bias_split"] = body["bias_split"]
+            brief["demo"] = body["demo"]
             found.append(brief)
             if len(found) >= limit:
                 break
     return found
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def coverage_item(article: Article) -> CoverageItem:

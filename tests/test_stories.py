@@ -486,3 +486,21 @@ def test_a_date_or_a_zoneless_time_widens_the_window(
     query = {"url": "https://www.bbc.co.uk/news/glacier", "title": title, "published": published}
     answer = seeded.test_client().get("/api/v1/lookup", query_string=query).get_json()
     assert (answer["story"] is not None) is found
+
+
+def test_story_lists_of_the_api_mark_demo_stories(seeded: Flask) -> None:
+    title = "Demo storm closes every port on the fictional coast of Exampleland"
+    with seeded.app_context():
+        session = get_session()
+        catalog = get_services(seeded).catalog.get(session)
+        items = [
+            NewArticle("https://www.foxnews.com/parallax-demo/storm", title, NOW),
+            NewArticle("https://www.bbc.co.uk/news/parallax-demo/storm", title, NOW),
+        ]
+        add_articles(session, catalog, get_services(seeded).stories, items, "demo")
+        session.commit()
+    client = seeded.test_client()
+    listed = client.get("/api/v1/stories").get_json()["stories"]
+    assert [s["demo"] for s in listed if s["title"] == title] == [True]
+    found = client.get("/api/v1/stories", query_string={"q": "Exampleland storm"}).get_json()
+    assert [s["demo"] for s in found["stories"] if s["title"] == title] == [True]
