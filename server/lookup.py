@@ -230,19 +230,21 @@ def story_json(
     loaded = _load_story(session, story_id)
     if loaded is None:
         return None
-    return _story_body(*loaded, rule, exclude_key, match, reading)
+    story, articles = loaded
+    items = [coverage_item(a) for a in articles]
+    return _story_body(story, articles, items, rule, exclude_key, match, reading)
 
 
 def _story_body(
     story: Story,
     articles: list[Article],
+    items: list[CoverageItem],
     rule: BlindspotRule,
     exclude_key: str | None = None,
     match: dict[str, Any] | None = None,
     reading: CoverageItem | None = None,
 ) -> dict[str, Any]:
-    """Shape a loaded story as :func:`story_json` answers it."""
-    items = [coverage_item(a) for a in articles]
+    """Shape a loaded story (its articles and their coverage items) as :func:`story_json` does."""
     body = story_brief(story)
     if match is not None:
         body["match"] = match
@@ -298,8 +300,9 @@ def _cached_story(
         if loaded is None:
             return None
         story, articles = loaded
-        body = _story_body(story, articles, rule)
-        return body, [a.url_key for a in articles], [coverage_item(a) for a in articles]
+        items = [coverage_item(a) for a in articles]
+        body = _story_body(story, articles, items, rule)
+        return body, [a.url_key for a in articles], items
 
     cached = services.stories.cached(story_id, version, build)
     if cached is None:
