@@ -8,7 +8,8 @@ How to use it:
   coverage and the bias split. ``outlet`` and ``story`` are ``null`` when unknown.
 - ``POST /api/v1/lookup`` — ``{"urls": [...]}`` or ``{"items": [{"url", "title",
   "published", "description"}]}``, at most ``MAX_BATCH`` (200); one result per item, in
-  order, each an answer or an error.
+  order, each an answer or an error. For annotating links, each story is brief (its figures
+  and ``links``, not its articles or key points) unless the body says ``"detail": "full"``.
 - ``GET /api/v1/outlets`` (``bias``, ``factuality``, ``country``, ``q``, ``page``,
   ``per_page``), ``GET /api/v1/outlets/<slug>``, ``GET /api/v1/outlets/index`` (compact,
   with an ETag: send ``If-None-Match`` and get 304 while nothing changed).
@@ -52,9 +53,15 @@ def _bad_input(exc: BadInput) -> Response:
 
 
 def _lookup(
-    url: object, title: object = None, published: object = None, description: object = None
+    url: object,
+    title: object = None,
+    published: object = None,
+    description: object = None,
+    brief: bool = False,
 ) -> dict[str, Any]:
-    return lookups.lookup(get_services(), get_session, url, title, published, description)
+    return lookups.lookup(
+        get_services(), get_session, url, title, published, description, brief=brief
+    )
 
 
 @bp.get("/lookup")
@@ -81,6 +88,9 @@ def lookup_batch() -> Response:
         raise ApiError(400, 'Send the URLs as "urls" (a list of strings) or "items".')
     if not isinstance(items, list):
         raise ApiError(400, "`urls` / `items` must be a list.")
+    detail = body.get("detail", "brief")
+    if detail not in ("brief", "full"):
+        raise ApiError(400, '`detail` must be "brief" or "full".')
     limit = get_services().max_batch
     if len(items) > limit:
         raise ApiError(
@@ -94,7 +104,7 @@ def lookup_batch() -> Response:
         else:
             url, extra = item, (None, None, None)
         try:
-            results.append(_lookup(url, *extra))
+            results.append(_lookup(url, *extra, brief=detail == "brief"))
         except BadInput as exc:
             results.append({"url": url, "error": {"status": 400, "detail": _sentence(exc)}})
     return jsonify({"results": results})

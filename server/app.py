@@ -17,8 +17,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
+import orjson
 from flask import Flask, Response, current_app, g, request
 from flask.cli import FlaskGroup, with_appcontext
+from flask.json.provider import DefaultJSONProvider
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -37,14 +39,40 @@ from . import (
 from . import config as settings
 
 
+class FastJSON(DefaultJSONProvider):
+    """Flask's JSON, encoded and parsed by orjson.
+
+    A batch lookup's answer is a few hundred kilobytes; the standard library took 4.8 ms to
+    encode it, orjson 0.6 ms (bench/load.py spent a fifth of a worker's time in
+    ``json.encoder`` before). Dates, dataclasses and the rest orjson does not write itself
+    go through Flask's own ``default``, so answers read as before; keys keep their order.
+    Text orjson refuses (half a surrogate pair echoed from a request) is written by the
+    standard library, and requests are still parsed by it: it drops such halves where orjson
+    would refuse the whole body.
+    """
+
+    sort_keys = False
+    _OPTIONS = (
+        orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+    )
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        if not set(kwargs) <= {"separators"}:  # indent (debug pretty-printing) and the like
+            return super().dumps(obj, **kwargs)
+        try:
+            return orjson.dumps(obj, default=self.default, option=self._OPTIONS).decode()
+        except orjson.JSONEncodeError:
+            return super().dumps(obj, **kwargs)
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app: defaults, then ``PARALLAX_*`` variables, then ``config``."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = FastJSON(app)
     app.config.from_mapping(settings.DEFAULTS)
     app.config.update(settings.from_environment())
     if config:
         app.config.update(config)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
 
     hops = int(app.config["TRUSTED_PROXIES"])
     if hops < 0:

@@ -143,10 +143,13 @@ def lookup(
     raw_title: object = None,
     raw_published: object = None,
     raw_description: object = None,
+    brief: bool = False,
 ) -> dict[str, Any]:
     """Answer one lookup: the canonical URL, the outlet and, when matched, the story.
 
-    ``sessions`` returns the caller's session, opened on first call.
+    ``sessions`` returns the caller's session, opened on first call. A ``brief`` answer's
+    story has its figures and links but not its articles or key points (see
+    :func:`brief_story`).
     """
     parsed = parse_url(raw_url)
     title = parse_title(raw_title)
@@ -202,7 +205,7 @@ def lookup(
                 country=outlet["country"],
             )
         story = _cached_story(
-            services, sessions, catalog.etag, story_id, parsed.key, match, reading
+            services, sessions, catalog.etag, story_id, parsed.key, match, reading, brief
         )
     return {
         "url": raw_url,
@@ -285,13 +288,15 @@ def _cached_story(
     exclude_key: str,
     match: dict[str, Any] | None,
     reading: CoverageItem | None = None,
+    brief: bool = False,
 ) -> dict[str, Any] | None:
     """Return a lookup's story answer from this worker's cache of story answers.
 
     The cached body holds every article with its URL key; this lookup's own article is left
-    out, its match put in and the articles capped on a copy. The article being read, when it
-    is rated and not stored, is counted in the splits of the copy. ``version`` is the
-    catalog's: a change of the outlets' ratings rebuilds it.
+    out, its match put in and the articles capped on a copy (``brief``: left out with the key
+    points, the story linked instead). The article being read, when it is rated and not
+    stored, is counted in the splits of the copy. ``version`` is the catalog's: a change of
+    the outlets' ratings rebuilds it.
     """
     rule = services.blindspot_rule
 
@@ -313,12 +318,30 @@ def _cached_story(
         if name == "articles":
             if match is not None:
                 story["match"] = match
+            if brief:
+                continue
             value = [a for a, key in zip(value, keys, strict=True) if key != exclude_key]
+        elif name in BRIEF_LEAVES_OUT and brief:
+            continue
         story[name] = value
     if reading is not None and exclude_key not in keys:
         story.update(summarize([*items, reading], rule))
-    cap_articles(story, ARTICLES_PER_SIDE)
+    if brief:
+        story["links"] = story_links(story["id"])
+    else:
+        cap_articles(story, ARTICLES_PER_SIDE)
     return story
+
+
+BRIEF_LEAVES_OUT = frozenset({"key_points"})
+"""What a brief lookup answer's story leaves out besides its articles: the heavy parts. A
+batch that annotates a page of links needs each link's outlet and its story's split and
+blindspot; the 50 full stories of such a batch were about 250 KB (bench/load.py)."""
+
+
+def story_links(story_id: int) -> dict[str, str]:
+    """Return where a story's full coverage is: as JSON (``api``) and as a page (``page``)."""
+    return {"api": f"/api/v1/stories/{story_id}", "page": f"/stories/{story_id}"}
 
 
 def _key(url: str) -> str:
@@ -343,7 +366,7 @@ def cap_articles(story: dict[str, Any], per_side: int) -> None:
             more[side] += 1
     story["articles"] = kept[::-1]
     story["more_articles"] = more
-    story["links"] = {"api": f"/api/v1/stories/{story['id']}", "page": f"/stories/{story['id']}"}
+    story["links"] = story_links(story["id"])
 
 
 def blindspots(

@@ -249,6 +249,14 @@ def spec() -> dict[str, Any]:
                                             },
                                         },
                                     },
+                                    "detail": {
+                                        "enum": ["brief", "full"],
+                                        "default": "brief",
+                                        "description": "`brief`: each story without its "
+                                        "`articles` and `key_points` (follow `links` for "
+                                        "them), for annotating a page of links; `full`: "
+                                        "as `GET` answers.",
+                                    },
                                 },
                             }
                         }
@@ -256,7 +264,27 @@ def spec() -> dict[str, Any]:
                 },
                 "responses": {
                     "200": _json(
-                        {"type": "object", "properties": {"results": {"type": "array"}}},
+                        {
+                            "type": "object",
+                            "properties": {
+                                "results": {
+                                    "type": "array",
+                                    "items": {
+                                        "anyOf": [
+                                            _ref("Lookup"),
+                                            {
+                                                "type": "object",
+                                                "properties": {
+                                                    "url": {},
+                                                    "error": {"type": "object"},
+                                                },
+                                                "required": ["error"],
+                                            },
+                                        ]
+                                    },
+                                }
+                            },
+                        },
                         "One result per item, in order: an answer or an error.",
                     ),
                     **_problems(400, 413, 429),

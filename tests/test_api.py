@@ -146,6 +146,18 @@ def test_lookup_takes_a_time_a_date_or_a_local_time(client: FlaskClient, publish
     assert response.status_code == 200
 
 
+def test_half_a_surrogate_pair_in_a_batch_url_is_answered_not_fatal(client: FlaskClient) -> None:
+    # The answer echoes each URL as sent; JSON may carry half a pair, which UTF-8 cannot write.
+    response = client.post(
+        "/api/v1/lookup",
+        data='{"urls": ["https://www.bbc.com/news/\\ud800", "https://www.bbc.com/news/1"]}',
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert results[1]["outlet"]["slug"] == "bbc-news"
+
+
 def test_batch_of_more_than_200_urls_is_413(client: FlaskClient) -> None:
     response = client.post("/api/v1/lookup", json={"urls": ["https://bbc.com/"] * 201})
     assert response.status_code == 413

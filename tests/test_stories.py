@@ -199,6 +199,31 @@ def test_batch_lookup_accepts_titles(stories: Flask, client: FlaskClient) -> Non
     assert second["story"] is None
 
 
+def test_a_batch_answers_brief_stories_unless_asked_for_full(
+    stories: Flask, client: FlaskClient
+) -> None:
+    urls = {"urls": [ARTICLES[0][0], ARTICLES[1][0]]}
+    brief = client.post("/api/v1/lookup", json=urls).get_json()["results"]
+    full = client.post("/api/v1/lookup", json={**urls, "detail": "full"}).get_json()["results"]
+    single = client.get("/api/v1/lookup", query_string={"url": ARTICLES[0][0]}).get_json()
+    assert full[0] == single  # a full batch answers as GET does
+    story = brief[0]["story"]
+    assert "articles" not in story and "key_points" not in story
+    assert story["links"] == {
+        "api": f"/api/v1/stories/{story['id']}",
+        "page": f"/stories/{story['id']}",
+    }
+    for name in ("id", "title", "match", "bias_split", "blindspot", "first_reported"):
+        assert story[name] == single["story"][name]
+    assert brief[1]["story"]["id"] == story["id"]
+    assert len(client.post("/api/v1/lookup", json=urls).data) * 2 < len(
+        client.post("/api/v1/lookup", json={**urls, "detail": "full"}).data
+    )
+    bad = client.post("/api/v1/lookup", json={**urls, "detail": "everything"})
+    assert bad.status_code == 400
+    assert "brief" in bad.get_json()["detail"]
+
+
 def test_stories_search_and_detail(stories: Flask, client: FlaskClient) -> None:
     found = client.get("/api/v1/stories?q=ukraine aid").get_json()["stories"]
     assert len(found) == 1
