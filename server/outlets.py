@@ -17,16 +17,27 @@ does it, audited.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, case, cast, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from . import ratings
 from .changelog import append_change
-from .models import CATALOG_VERSION, Feed, Outlet, OutletRule, RatingChange, Setting, utcnow
+from .models import (
+    CATALOG_VERSION,
+    Article,
+    Feed,
+    Outlet,
+    OutletRule,
+    RatingChange,
+    Setting,
+    Story,
+    utcnow,
+)
 from .outlet_csv import (
     SCALAR_FIELDS,
     OutletDataError,
@@ -34,7 +45,7 @@ from .outlet_csv import (
     diff,
     merge_feeds,
 )
-from .urls import parse_rule
+from .urls import OutletResolver, URLError, canonicalize, parse_rule, registrable_domain
 
 FEED_MOVE_ACTOR = "parallax ingest feeds"
 """The audit actor of a feed URL updated after a permanent redirect; imports read these."""
@@ -203,6 +214,18 @@ def import_records(
         return result
 
     # Rules move between outlets only after every old owner has let go of them.
+    moved = {
+        rule.host
+        for outlet, record, changes in plan
+        if outlet is None or "rules" in changes
+        for rule in (outlet.rules if outlet is not None else [])
+    }
+    moved |= {
+        parse_rule(text)[0]
+        for outlet, record, changes in plan
+        if outlet is None or "rules" in changes
+        for text in record.rules
+    }
     for outlet, _record, changes in plan:
         if outlet is not None and "rules" in changes:
             outlet.rules.clear()
@@ -223,9 +246,79 @@ def import_records(
         )
         (result.updated if outlet else result.created).append(record.slug)
     session.flush()
+    if moved:
+        relink_articles(session, moved)
     if result.created or result.updated:
         bump_catalog_version(session)
     return result
+
+
+def relink_articles(session: Session, hosts: Iterable[str]) -> int:
+    """Give the stored articles of the sites of ``hosts`` the outlet the rules now name.
+
+    Articles are linked to their outlet when stored; when an outlet is added, retired or
+    restored, or its rules change, the articles already stored under those sites would keep
+    the old link (or none: a restored outlet's articles stayed unrated). Call this after
+    the rules are flushed, with the hosts of the rules before and after. An article no rule
+    covers keeps its link (a feed's article may lie outside its outlet's rules); a retired
+    outlet's articles lost theirs with it (``ON DELETE SET NULL``) and find the outlet that
+    covers them now. The stories of the articles that moved get their outlet counts again.
+    Returns how many articles moved.
+    """
+    domains = sorted({registrable_domain(host) for host in hosts})
+    if not domains:
+        return 0
+    rules = session.execute(select(OutletRule.host, OutletRule.path, Outlet.id).join(Outlet))
+    resolver: OutletResolver[int] = OutletResolver(list(rules))
+    moves: dict[int | None, list[int]] = {}
+    stories: set[int] = set()
+    for chunk in range(0, len(domains), 100):
+        rows = session.execute(
+            select(Article.id, Article.url, Article.outlet_id, Article.story_id).where(
+                Article.domain.in_(domains[chunk : chunk + 100])
+            )
+        )
+        for article_id, url, linked, story_id in rows:
+            try:
+                outlet_id = resolver.resolve(canonicalize(url))
+            except URLError:  # stored canonical; a URL that no longer parses keeps its link
+                continue
+            # None: no rule covers it; an article a feed brought keeps its feed's outlet
+            if outlet_id is not None and outlet_id != linked:
+                moves.setdefault(outlet_id, []).append(article_id)
+                if story_id is not None:
+                    stories.add(story_id)
+    for outlet_id, ids in moves.items():
+        for chunk in range(0, len(ids), 500):
+            session.execute(
+                update(Article)
+                .where(Article.id.in_(ids[chunk : chunk + 500]))
+                .values(outlet_id=outlet_id)
+                .execution_options(synchronize_session=False)
+            )
+    _recount_outlets(session, sorted(stories))
+    return sum(len(ids) for ids in moves.values())
+
+
+def _recount_outlets(session: Session, story_ids: list[int]) -> None:
+    """Count each story's distinct outlets again (an unrated site counts once per domain)."""
+    source = case(
+        (Article.outlet_id.is_(None), Article.domain),
+        else_=cast(Article.outlet_id, String),
+    )
+    for chunk in range(0, len(story_ids), 500):
+        counts = session.execute(
+            select(Article.story_id, func.count(func.distinct(source)))
+            .where(Article.story_id.in_(story_ids[chunk : chunk + 500]))
+            .group_by(Article.story_id)
+        )
+        for story_id, count in counts:
+            session.execute(
+                update(Story)
+                .where(Story.id == story_id)
+                .values(outlet_count=count)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def audit_feed_change(

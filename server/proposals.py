@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, selectinload
 from .changelog import append_change
 from .models import Feed, Outlet, OutletRule, Proposal, RatingChange, User, utcnow
 from .outlet_csv import RATED_FIELDS, OutletRecord, diff, validate_record
-from .outlets import apply_record, bump_catalog_version, record_of
+from .outlets import apply_record, bump_catalog_version, record_of, relink_articles
 from .policy import Justification, approvals_needed
+from .urls import parse_rule
 
 
 class ProposalConflict(Exception):
@@ -182,7 +183,11 @@ def apply(session: Session, proposal: Proposal, approvers: list[User]) -> list[R
         "reverts_set": proposal.reverts_set,
     }
     written = []
+    moved: set[str] = set()  # the hosts of rules that come, go or change hands
     for slug, outlet, record, changes in plans:
+        if outlet is None or record is None or "rules" in changes:
+            moved.update(rule.host for rule in (outlet.rules if outlet is not None else []))
+            moved.update(parse_rule(text)[0] for text in (record.rules if record else []))
         if record is None and outlet is not None:
             version = outlet.version
             session.delete(outlet)  # every curated value stays in the audit row below
@@ -202,6 +207,8 @@ def apply(session: Session, proposal: Proposal, approvers: list[User]) -> list[R
                 details={**details_base, "version": version},
             )
         )
+    session.flush()
+    relink_articles(session, moved)
     bump_catalog_version(session)
     proposal.status = "applied"
     proposal.decided_at = utcnow()

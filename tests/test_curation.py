@@ -7,6 +7,7 @@ nothing written, exact reverts and their conflicts, the audit chain, import chan
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -550,3 +551,36 @@ def test_an_outlet_changed_by_another_worker_mid_approval_is_409_not_500(
             curation.approve(slow, ben, second["id"])
         slow.rollback()
     assert outlet_row(app, "bbc-news").factuality == "high"
+
+
+def test_a_restored_outlet_gets_its_stored_articles_back(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    maintainers: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    url = "https://www.bbc.co.uk/news/articles/harbour-bridge"
+    stored = tmp_path / "one.jsonl"
+    title = "Sydney harbour bridge closed after crane collapse"
+    stored.write_text(json.dumps({"url": url, "title": title}) + "\n")
+    assert runner.invoke(args=["ingest", "file", str(stored)]).exit_code == 0
+
+    def center() -> int:
+        story = client.get("/api/v1/lookup", query_string={"url": url}).get_json()["story"]
+        return int(story["bias_split"]["center"])
+
+    assert center() == 1
+    body = {"retire": True, "reason": "The outlet closed its news service this month."}
+    made = client.post(
+        "/api/v1/outlets/bbc-news/proposals", json=body, headers=auth(maintainers["ann"])
+    ).get_json()
+    client.post(f"/api/v1/proposals/{made['id']}/approve", headers=auth(maintainers["ben"]))
+    kept = client.get("/api/v1/outlets/bbc-news/history").get_json()["changes"][0]
+    revert = client.post(
+        f"/api/v1/changes/{kept['id']}/revert",
+        json={"reason": "The closure was announced but then cancelled."},
+        headers=auth(maintainers["cat"]),
+    ).get_json()
+    client.post(f"/api/v1/proposals/{revert['id']}/approve", headers=auth(maintainers["ann"]))
+    assert center() == 1  # counted as the BBC again, not as an unrated site

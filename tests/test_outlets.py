@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -359,3 +360,69 @@ def test_merge_feeds_keeps_stored_feeds_and_follows_moves(
 ) -> None:
     moves = {"a": "b", "b": "c", "z": "a"}
     assert merge_feeds(stored, listed, moves) == (merged, followed, kept)
+
+
+def _store_articles(app: Flask, runner: FlaskCliRunner, tmp_path: Path) -> None:
+    """Store one story told by the BBC, the NYT's opinion pages and an unrated blog."""
+    lines = [
+        ("https://www.bbc.co.uk/news/articles/harbour-bridge", "BBC"),
+        ("https://www.nytimes.com/2026/11/30/opinion/harbour-bridge.html", "NYT"),
+        ("https://blog.unrated.example/harbour-bridge", "blog"),
+    ]
+    path = tmp_path / "articles.jsonl"
+    title = "Sydney harbour bridge closed after crane collapse"
+    path.write_text(
+        "".join(
+            json.dumps({"url": url, "title": f"{title} {who}", "published_at": "2026-11-30T08:00Z"})
+            + "\n"
+            for url, who in lines
+        )
+    )
+    result = runner.invoke(args=["ingest", "file", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def _links(app: Flask) -> dict[str, str | None]:
+    """Return each stored article's domain and path → its outlet's slug (None: unrated)."""
+    from server.models import Article, Story
+
+    with app.app_context():
+        session = get_session()
+        rows = session.execute(select(Article.url, Outlet.slug).outerjoin(Article.outlet))
+        links = {url.split("://")[1]: slug for url, slug in rows}
+        counts = set(session.scalars(select(Story.outlet_count)))
+    assert counts == {3}  # one story, three distinct sources, however they are linked
+    return links
+
+
+def test_an_import_links_the_articles_stored_before_their_outlet_was_rated(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    _store_articles(app, runner, tmp_path)
+    assert set(_links(app).values()) == {None}
+    result = runner.invoke(args=["outlets", "import", str(DATA / "outlets_small.csv")])
+    assert result.exit_code == 0, result.output
+    assert _links(app) == {
+        "www.bbc.co.uk/news/articles/harbour-bridge": "bbc-news",
+        "www.nytimes.com/2026/11/30/opinion/harbour-bridge.html": "nytimes-opinion",
+        "blog.unrated.example/harbour-bridge": None,
+    }
+    answer = app.test_client().get(
+        "/api/v1/lookup", query_string={"url": "https://blog.unrated.example/harbour-bridge"}
+    )
+    split = answer.get_json()["story"]["bias_split"]
+    assert (split["left"], split["center"], split["unrated"]) == (1, 1, 1)
+
+
+def test_a_changed_rule_moves_the_articles_it_covers(
+    seeded: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    _store_articles(seeded, runner, tmp_path)
+    key = "www.nytimes.com/2026/11/30/opinion/harbour-bridge.html"
+    assert _links(seeded)[key] == "nytimes-opinion"
+    text = (DATA / "outlets_small.csv").read_text()
+    edited = tmp_path / "edited.csv"
+    edited.write_text(text.replace("nytimes.com/*/opinion,", "nytimes.com/section/opinion,"))
+    result = runner.invoke(args=["outlets", "import", "--update", str(edited)])
+    assert result.exit_code == 0, result.output
+    assert _links(seeded)[key] == "new-york-times"  # the opinion rule no longer covers it
