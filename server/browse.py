@@ -16,7 +16,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -26,7 +26,7 @@ from .catalog import Catalog
 from .countries import country_title, is_country_code
 from .coverage import BlindspotRule, CoverageItem, summarize
 from .lookup import BadInput, coverage_item, story_brief
-from .matching import StoryIndex, tokenize
+from .matching import StoryIndex
 from .models import Article, Outlet, ProviderRating, Story
 from .ratings import BIAS_LABELS, SIDES
 
@@ -34,6 +34,7 @@ MAX_PAGE = 1000
 RECENT = 500  # how many recently active stories the blindspot and local lists look through
 TOP_DAYS = 7  # top stories: active within this many days of the newest story
 MAX_QUERY = 200
+MAX_RESULTS = 200  # stories a search lists at most: ten pages of the site's twenty
 
 
 @dataclass(frozen=True)
@@ -221,46 +222,25 @@ def search_stories(
     number: int,
     per_page: int,
 ) -> Page:
-    """Return the stories the index finds for search words, the most words shared first.
+    """Return the stories the index finds for search words, the best first.
 
-    The index's own retrieval (:func:`_retrieve_stories`) offers every story sharing a word
-    with the query, through its inverted index. The story the words match best as a headline
-    (:meth:`StoryIndex.best`) comes first; the others by how many of the words they share,
-    then the most recently active first.
+    :meth:`StoryIndex.candidates` ranks every story sharing a word with the query through
+    its inverted index, the rarest words weighing most: first over all time, and when the
+    words are too common across all time, around the newest story. At most
+    :data:`MAX_RESULTS` are listed.
     """
     if not text:
         return paged([], number, per_page)
-    newest = session.scalar(select(func.max(Story.last_seen)))
-    shared = _retrieve_stories(index, text, None)
-    if not shared and newest is not None:  # words too common across all time: recent ones
-        shared = _retrieve_stories(index, text, newest)
-    top = index.best(text)
-    first = top.story_id if top is not None and top.story_id in shared else None
-    ranked = sorted(shared, key=lambda sid: (sid != first, -shared[sid], -sid))
+    ranked = [sid for sid, _ in index.candidates(text, None, limit=MAX_RESULTS)]
+    if not ranked:
+        newest = session.scalar(select(func.max(Story.last_seen)))
+        if newest is not None:  # words too common across all time: recent ones
+            ranked = [sid for sid, _ in index.candidates(text, newest, limit=MAX_RESULTS)]
     pages, offset = _bounds(len(ranked), number, per_page)
     chosen = ranked[offset : offset + per_page]
     stories = {s.id: s for s in session.scalars(select(Story).where(Story.id.in_(chosen)))}
     in_order = [stories[sid] for sid in chosen if sid in stories]
     return Page(summaries(session, in_order, rule), number, pages, len(ranked), per_page)
-
-
-def _retrieve_stories(index: StoryIndex, text: str, when: datetime | None) -> dict[int, float]:
-    """Return each story sharing a word with ``text`` and how many of its words it shares.
-
-    This reads the index's retrieval step, which its public methods keep to themselves
-    (``best`` and ``match`` answer one story): the words become the index's token ids, every
-    one weighing the same, and ``_retrieve`` walks their postings. Like every query of the
-    index it skips a word held by more than ``max_postings`` articles in the time window, so
-    a search for a very common word finds nothing rather than scanning. The test of the
-    search page fails if ``StoryIndex`` changes under it.
-    """
-    vocab: dict[str, int] = index._vocab  # private: see the docstring
-    query = {vocab[tok]: 1.0 for tok in dict.fromkeys(tokenize(text)) if tok in vocab}
-    if not query:
-        return {}
-    moment = when.timestamp() if when is not None else math.nan
-    coarse, _hits, _seen = index._retrieve(query, moment)
-    return dict(coarse)
 
 
 def outlets(
