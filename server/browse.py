@@ -6,8 +6,10 @@ only read their input and shape the answer. Every list is paged the same way
 (:func:`summaries`: one query for the articles of a whole page of stories).
 
 Searching goes through this worker's story index, never a scan of the story table: see
-:func:`search_stories`. The lists that need each story's split to choose it (blindspots,
-local) look at the ``RECENT`` most recently active stories only.
+:func:`search_stories`. No list shows a story absorbed by a merge (``lookup.LIVE``): its
+articles are listed under the story that absorbed it. The lists that need each story's
+split to choose it (blindspots, local) look at the ``RECENT`` most recently active stories
+only.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy.orm import Session, joinedload
 from .catalog import Catalog
 from .countries import country_title, is_country_code
 from .coverage import BlindspotRule, CoverageItem, summarize
-from .lookup import BadInput, coverage_item, story_brief
+from .lookup import LIVE, BadInput, coverage_item, story_brief
 from .matching import StoryIndex
 from .models import Article, Outlet, ProviderRating, Story
 from .ratings import BIAS_LABELS, SIDES
@@ -137,10 +139,10 @@ def top_stories(session: Session, rule: BlindspotRule, number: int, per_page: in
     The days count back from the newest story, not from the clock, so a server that stopped
     ingesting for a while still has top stories.
     """
-    newest = session.scalar(select(func.max(Story.last_seen)))
+    newest = session.scalar(select(func.max(Story.last_seen)).where(LIVE))
     if newest is None:
         return paged([], number, per_page)
-    recent = Story.last_seen >= newest - timedelta(days=TOP_DAYS)
+    recent = (Story.last_seen >= newest - timedelta(days=TOP_DAYS)) & LIVE
     total = session.scalar(select(func.count()).select_from(Story).where(recent)) or 0
     pages, offset = _bounds(total, number, per_page)
     stories = session.scalars(
@@ -156,7 +158,7 @@ def top_stories(session: Session, rule: BlindspotRule, number: int, per_page: in
 def recent_stories(session: Session, rule: BlindspotRule, limit: int) -> list[dict[str, Any]]:
     """Return the most recently active stories with their splits and demo mark."""
     stories = session.scalars(
-        select(Story).order_by(Story.last_seen.desc(), Story.id.desc()).limit(limit)
+        select(Story).where(LIVE).order_by(Story.last_seen.desc(), Story.id.desc()).limit(limit)
     ).all()
     return summaries(session, stories, rule)
 
@@ -164,7 +166,7 @@ def recent_stories(session: Session, rule: BlindspotRule, limit: int) -> list[di
 def _recent(session: Session, rule: BlindspotRule, min_outlets: int = 1) -> list[dict[str, Any]]:
     stories = session.scalars(
         select(Story)
-        .where(Story.outlet_count >= min_outlets)
+        .where(Story.outlet_count >= min_outlets, LIVE)
         .order_by(Story.last_seen.desc(), Story.id.desc())
         .limit(RECENT)
     ).all()
@@ -233,12 +235,12 @@ def search_stories(
         return paged([], number, per_page)
     ranked = [sid for sid, _ in index.candidates(text, None, limit=MAX_RESULTS)]
     if not ranked:
-        newest = session.scalar(select(func.max(Story.last_seen)))
+        newest = session.scalar(select(func.max(Story.last_seen)).where(LIVE))
         if newest is not None:  # words too common across all time: recent ones
             ranked = [sid for sid, _ in index.candidates(text, newest, limit=MAX_RESULTS)]
     pages, offset = _bounds(len(ranked), number, per_page)
     chosen = ranked[offset : offset + per_page]
-    stories = {s.id: s for s in session.scalars(select(Story).where(Story.id.in_(chosen)))}
+    stories = {s.id: s for s in session.scalars(select(Story).where(Story.id.in_(chosen), LIVE))}
     in_order = [stories[sid] for sid in chosen if sid in stories]
     return Page(summaries(session, in_order, rule), number, pages, len(ranked), per_page)
 
@@ -284,7 +286,7 @@ def outlet_stories(
     session: Session, rule: BlindspotRule, slug: str, number: int, per_page: int
 ) -> Page:
     """Return the stories an outlet covered, the most recently active first."""
-    covered = Story.id.in_(
+    covered = LIVE & Story.id.in_(
         select(Article.story_id)
         .join(Outlet, Article.outlet_id == Outlet.id)
         .where(Outlet.slug == slug)
