@@ -110,7 +110,7 @@ class StoryService:
         # also how catching up knows an article is indexed already.
         self._story_of_url: dict[int, int] = {}
         self._high = 0  # the highest article id read
-        self._merged: set[int] = set()  # absorbed story ids whose merge this index applied
+        self._merged: set[int] = set()  # absorbed ids of the stored merges read and applied
         self._gaps: list[tuple[int, int, float]] = []  # unseen ids below it: (lo, hi, since)
         self._checked = 0.0
         self._reconciled = time.monotonic()
@@ -213,8 +213,12 @@ class StoryService:
         self._answers.pop(story_id, None)
 
     def stored_merge(self, absorbed: int, kept: int) -> None:
-        """Note a merge the writer's index made and the writer stored: no replay needed."""
-        self._merged.add(absorbed)
+        """Forget the answers of two stories the writer's index merged and the writer stored.
+
+        The merge is not marked applied: only rows read back from the database are, so a
+        merge rolled back with its articles can never hide a stored one from the count
+        :meth:`_replay` compares (replaying one the index made already is a no-op).
+        """
         self._answers.pop(absorbed, None)
         self._answers.pop(kept, None)
 
