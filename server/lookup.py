@@ -272,16 +272,19 @@ def _story_body(
 def current_story_id(session: Session, story_id: int) -> int:
     """Return the story that holds a story's articles now: itself, or the one that absorbed it.
 
-    Merges chain (a kept story may be absorbed later); a cycle, which only writers racing
-    on two processes could store, ends the walk at the first story seen twice.
+    Merges chain (a kept story may be absorbed later). A cycle, which only two writers
+    merging the same stories at once on stale indexes could store, answers its lowest id
+    from anywhere on it, so redirects never loop.
     """
-    seen = {story_id}
+    walk = [story_id]
     while 0 < story_id < 2**31:  # beyond the integer key (32-bit on PostgreSQL)
         merge = session.get(StoryMerge, story_id)
-        if merge is None or merge.kept_id in seen:
+        if merge is None:
             break
         story_id = merge.kept_id
-        seen.add(story_id)
+        if story_id in walk:
+            return min(walk[walk.index(story_id) :])
+        walk.append(story_id)
     return story_id
 
 

@@ -208,7 +208,9 @@ class StoryMerge(Base):
     story. The absorbed :class:`Story` row stays (ids handed out keep resolving) with its title
     and time span as they were, holding no articles (counts 0); story lists leave it out. A
     story is absorbed once (the key), though the story it went to may be absorbed later: follow
-    the chain (``lookup.current_story_id``).
+    the chain (``lookup.current_story_id``). Two processes ingesting at the same moment each
+    cluster on their own index, as before merging: the second to absorb a story fails its
+    batch on the key (a feed is fetched again next run, a file ingest is run again).
     """
 
     __tablename__ = "story_merge"

@@ -241,3 +241,20 @@ def test_a_merge_replayed_before_its_stories_articles_still_applies() -> None:
     assert index.story_of_article(1) == index.story_of_article(2) == 1
     found = index.match(ERUPTION[0][1], T0)
     assert found is not None and found.story_id == 1
+
+
+def test_merges_that_loop_never_redirect_in_a_loop(told_twice: tuple[Flask, int, int]) -> None:
+    app, first, second = told_twice
+    with app.app_context():  # two writers on stale indexes, each absorbing the other's story
+        session = get_session()
+        session.add_all(
+            [
+                StoryMerge(absorbed_id=first, kept_id=second),
+                StoryMerge(absorbed_id=second, kept_id=first),
+            ]
+        )
+        session.commit()
+    client = app.test_client()
+    assert client.get(f"/api/v1/stories/{min(first, second)}").status_code == 200
+    moved = client.get(f"/api/v1/stories/{max(first, second)}")
+    assert moved.headers["Location"] == f"/api/v1/stories/{min(first, second)}"
