@@ -13,7 +13,9 @@ How to use it:
 - ``GET /api/v1/outlets`` (``bias``, ``factuality``, ``country``, ``q``, ``page``,
   ``per_page``), ``GET /api/v1/outlets/<slug>``, ``GET /api/v1/outlets/index`` (compact,
   with an ETag: send ``If-None-Match`` and get 304 while nothing changed).
-- ``GET /api/v1/stories?q=``, ``GET /api/v1/stories/<id>``, ``GET /api/v1/blindspots``.
+- ``GET /api/v1/stories?q=``, ``GET /api/v1/stories/<id>``, ``GET /api/v1/blindspots``. A
+  story merged into another (one event first told as two) answers ``308`` with the kept
+  story's address in ``Location``.
 - ``POST /api/v1/feedback`` — a reader's disagreement with a rating.
 - ``GET /api/v1/scales``, ``GET /api/v1/openapi.json``, ``GET /api/v1/ping``; ``GET /healthz``.
 
@@ -24,8 +26,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
 from sqlalchemy import func, or_, select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from . import browse, ratings
 from . import lookup as lookups
@@ -271,9 +274,18 @@ def stories() -> Response:
 
 
 @bp.get("/stories/<int:story_id>")
-def story(story_id: int) -> Response:
-    """Show one story with all its coverage and splits."""
-    body = lookups.story_json(get_session(), story_id, get_services().blindspot_rule)
+def story(story_id: int) -> Response | WerkzeugResponse:
+    """Show one story with all its coverage and splits; an absorbed story's id redirects.
+
+    A story merged into another answers 308 with the kept story's address: clients that
+    follow redirects (browsers' ``fetch``, the extension) get the kept story, and the new
+    address tells any client that stored the old id which one to keep.
+    """
+    session = get_session()
+    kept = lookups.current_story_id(session, story_id)
+    if kept != story_id:
+        return redirect(url_for("api.story", story_id=kept), code=308)
+    body = lookups.story_json(session, story_id, get_services().blindspot_rule)
     if body is None:
         raise ApiError(404, f"There is no story {story_id}. Search them at /api/v1/stories?q=…")
     return jsonify(body)

@@ -6,8 +6,10 @@ only read their input and shape the answer. Every list is paged the same way
 (:func:`summaries`: one query for the articles of a whole page of stories).
 
 Searching goes through this worker's story index, never a scan of the story table: see
-:func:`search_stories`. The lists that need each story's split to choose it (blindspots,
-local) look at the ``RECENT`` most recently active stories only.
+:func:`search_stories`. No list shows a story absorbed by a merge (``lookup.LIVE``): its
+articles are listed under the story that absorbed it. The lists that need each story's
+split to choose it (blindspots, local) look at the ``RECENT`` most recently active stories
+only.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -25,8 +27,8 @@ from sqlalchemy.orm import Session, joinedload
 from .catalog import Catalog
 from .countries import country_title, is_country_code
 from .coverage import BlindspotRule, CoverageItem, summarize
-from .lookup import BadInput, coverage_item, story_brief
-from .matching import StoryIndex, tokenize
+from .lookup import LIVE, BadInput, coverage_item, story_brief
+from .matching import StoryIndex
 from .models import Article, Outlet, ProviderRating, Story
 from .ratings import BIAS_LABELS, SIDES
 
@@ -34,6 +36,7 @@ MAX_PAGE = 1000
 RECENT = 500  # how many recently active stories the blindspot and local lists look through
 TOP_DAYS = 7  # top stories: active within this many days of the newest story
 MAX_QUERY = 200
+MAX_RESULTS = 200  # stories a search lists at most: ten pages of the site's twenty
 
 
 @dataclass(frozen=True)
@@ -136,10 +139,10 @@ def top_stories(session: Session, rule: BlindspotRule, number: int, per_page: in
     The days count back from the newest story, not from the clock, so a server that stopped
     ingesting for a while still has top stories.
     """
-    newest = session.scalar(select(func.max(Story.last_seen)))
+    newest = session.scalar(select(func.max(Story.last_seen)).where(LIVE))
     if newest is None:
         return paged([], number, per_page)
-    recent = Story.last_seen >= newest - timedelta(days=TOP_DAYS)
+    recent = (Story.last_seen >= newest - timedelta(days=TOP_DAYS)) & LIVE
     total = session.scalar(select(func.count()).select_from(Story).where(recent)) or 0
     pages, offset = _bounds(total, number, per_page)
     stories = session.scalars(
@@ -155,7 +158,7 @@ def top_stories(session: Session, rule: BlindspotRule, number: int, per_page: in
 def recent_stories(session: Session, rule: BlindspotRule, limit: int) -> list[dict[str, Any]]:
     """Return the most recently active stories with their splits and demo mark."""
     stories = session.scalars(
-        select(Story).order_by(Story.last_seen.desc(), Story.id.desc()).limit(limit)
+        select(Story).where(LIVE).order_by(Story.last_seen.desc(), Story.id.desc()).limit(limit)
     ).all()
     return summaries(session, stories, rule)
 
@@ -163,7 +166,7 @@ def recent_stories(session: Session, rule: BlindspotRule, limit: int) -> list[di
 def _recent(session: Session, rule: BlindspotRule, min_outlets: int = 1) -> list[dict[str, Any]]:
     stories = session.scalars(
         select(Story)
-        .where(Story.outlet_count >= min_outlets)
+        .where(Story.outlet_count >= min_outlets, LIVE)
         .order_by(Story.last_seen.desc(), Story.id.desc())
         .limit(RECENT)
     ).all()
@@ -221,46 +224,25 @@ def search_stories(
     number: int,
     per_page: int,
 ) -> Page:
-    """Return the stories the index finds for search words, the most words shared first.
+    """Return the stories the index finds for search words, the best first.
 
-    The index's own retrieval (:func:`_retrieve_stories`) offers every story sharing a word
-    with the query, through its inverted index. The story the words match best as a headline
-    (:meth:`StoryIndex.best`) comes first; the others by how many of the words they share,
-    then the most recently active first.
+    :meth:`StoryIndex.candidates` ranks every story sharing a word with the query through
+    its inverted index, the rarest words weighing most: first over all time, and when the
+    words are too common across all time, around the newest story. At most
+    :data:`MAX_RESULTS` are listed.
     """
     if not text:
         return paged([], number, per_page)
-    newest = session.scalar(select(func.max(Story.last_seen)))
-    shared = _retrieve_stories(index, text, None)
-    if not shared and newest is not None:  # words too common across all time: recent ones
-        shared = _retrieve_stories(index, text, newest)
-    top = index.best(text)
-    first = top.story_id if top is not None and top.story_id in shared else None
-    ranked = sorted(shared, key=lambda sid: (sid != first, -shared[sid], -sid))
+    ranked = [sid for sid, _ in index.candidates(text, None, limit=MAX_RESULTS)]
+    if not ranked:
+        newest = session.scalar(select(func.max(Story.last_seen)).where(LIVE))
+        if newest is not None:  # words too common across all time: recent ones
+            ranked = [sid for sid, _ in index.candidates(text, newest, limit=MAX_RESULTS)]
     pages, offset = _bounds(len(ranked), number, per_page)
     chosen = ranked[offset : offset + per_page]
-    stories = {s.id: s for s in session.scalars(select(Story).where(Story.id.in_(chosen)))}
+    stories = {s.id: s for s in session.scalars(select(Story).where(Story.id.in_(chosen), LIVE))}
     in_order = [stories[sid] for sid in chosen if sid in stories]
     return Page(summaries(session, in_order, rule), number, pages, len(ranked), per_page)
-
-
-def _retrieve_stories(index: StoryIndex, text: str, when: datetime | None) -> dict[int, float]:
-    """Return each story sharing a word with ``text`` and how many of its words it shares.
-
-    This reads the index's retrieval step, which its public methods keep to themselves
-    (``best`` and ``match`` answer one story): the words become the index's token ids, every
-    one weighing the same, and ``_retrieve`` walks their postings. Like every query of the
-    index it skips a word held by more than ``max_postings`` articles in the time window, so
-    a search for a very common word finds nothing rather than scanning. The test of the
-    search page fails if ``StoryIndex`` changes under it.
-    """
-    vocab: dict[str, int] = index._vocab  # private: see the docstring
-    query = {vocab[tok]: 1.0 for tok in dict.fromkeys(tokenize(text)) if tok in vocab}
-    if not query:
-        return {}
-    moment = when.timestamp() if when is not None else math.nan
-    coarse, _hits, _seen = index._retrieve(query, moment)
-    return dict(coarse)
 
 
 def outlets(
@@ -304,7 +286,7 @@ def outlet_stories(
     session: Session, rule: BlindspotRule, slug: str, number: int, per_page: int
 ) -> Page:
     """Return the stories an outlet covered, the most recently active first."""
-    covered = Story.id.in_(
+    covered = LIVE & Story.id.in_(
         select(Article.story_id)
         .join(Outlet, Article.outlet_id == Outlet.id)
         .where(Outlet.slug == slug)

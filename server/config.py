@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from .matching import CLUSTER_THRESHOLD, MATCH_THRESHOLD
+from .matching import CLUSTER_THRESHOLD, MATCH_THRESHOLD, MERGE_THRESHOLD
 
 DEFAULTS: dict[str, Any] = {
     # Any SQLAlchemy URL; empty means an SQLite file in the instance folder.
@@ -50,6 +50,9 @@ DEFAULTS: dict[str, Any] = {
     "STORY_WINDOW_DAYS": 3.0,
     "MATCH_THRESHOLD": MATCH_THRESHOLD,
     "CLUSTER_THRESHOLD": CLUSTER_THRESHOLD,
+    # The raw score for which an article that joins one story bridges it with another, and
+    # the two merge (the absorbed id keeps answering); above 2, which no score reaches, off.
+    "MERGE_THRESHOLD": MERGE_THRESHOLD,
     # Blindspot rule: a side is ignored when the story has at least MIN_OUTLETS rated
     # outlets, the other side holds at least DOMINANT of them and this side at most MAX_SHARE.
     "BLINDSPOT_MIN_OUTLETS": 3,

@@ -26,7 +26,9 @@ as duplicates and stores the rest.
 
 Both go through :func:`add_articles`, the one writer of articles: it deduplicates by
 canonical URL, credits each article to its outlet and clusters the new ones into stories
-through this worker's :class:`~server.stories.StoryService`. Nothing here imports Flask.
+through this worker's :class:`~server.stories.StoryService`. When an article bridges two
+stories the index merges them, and the writer stores the merge with the articles (see
+:func:`_store_merge`). Nothing here imports Flask.
 """
 
 from __future__ import annotations
@@ -47,11 +49,11 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .catalog import Catalog
-from .models import Article, Feed, Outlet, Story, utcnow
+from .models import Article, Feed, Outlet, Story, StoryMerge, utcnow
 from .outlets import move_feed
 from .records import RecordError, read_rows
 from .stories import StoryService
@@ -135,6 +137,8 @@ class IngestResult:
     added: int = 0
     duplicates: int = 0
     new_stories: int = 0
+    merges: int = 0
+    """Stories absorbed into another because an article showed they tell one event."""
     errors: list[str] = field(default_factory=list)
 
 
@@ -180,6 +184,7 @@ def add_articles(
     ordered = sorted(fresh.values(), key=lambda pair: pair[1].published_at or now)
     with stories.writing(session) as index:
         touched: set[int] = set()
+        merges: list[tuple[int, int]] = []  # (absorbed, kept), in the order they happened
         for p, item in ordered:
             slug = catalog.resolver.resolve(p) or item.feed_outlet
 
@@ -212,9 +217,38 @@ def add_articles(
             stories.stored(p.key, story_id)
             touched.add(story_id)
             result.added += 1
+            merges += index.drain_merges()
         session.flush()
-        _recount(session, touched)
+        for absorbed, kept in merges:
+            _store_merge(session, absorbed, kept, now)
+            stories.stored_merge(absorbed, kept)
+        _recount(session, {index.resolve(story_id) for story_id in touched | _named(merges)})
+    result.merges = len(merges)
     return result
+
+
+def _named(merges: list[tuple[int, int]]) -> set[int]:
+    """Return every story id a list of (absorbed, kept) merges names."""
+    return {story_id for pair in merges for story_id in pair}
+
+
+def _store_merge(session: Session, absorbed: int, kept: int, when: datetime) -> None:
+    """Store a merge the index made: move the absorbed story's articles, keep its row empty.
+
+    In the transaction of the articles that caused it, so a worker never sees one without
+    the other. The absorbed :class:`Story` row stays, for its id to keep resolving; it keeps
+    its title and time span and holds no articles (counts 0), so lists leave it out.
+    """
+    session.add(StoryMerge(absorbed_id=absorbed, kept_id=kept, merged_at=when))
+    session.execute(
+        update(Article)
+        .where(Article.story_id == absorbed)
+        .values(story_id=kept)
+        .execution_options(synchronize_session="fetch")
+    )
+    story = session.get(Story, absorbed)
+    if story is not None:
+        story.article_count = story.outlet_count = 0
 
 
 def _recount(session: Session, story_ids: set[int]) -> None:
@@ -796,4 +830,5 @@ def ingest_file(
         total.added += result.added
         total.duplicates += result.duplicates
         total.new_stories += result.new_stories
+        total.merges += result.merges
     return total

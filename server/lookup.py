@@ -6,6 +6,10 @@ which story it belongs to, with the other coverage and the bias split. The JSON 
 lookup page and ``parallax lookup`` all call it and differ only in how they show the
 answer. Input it cannot take raises :class:`BadInput`; each edge says so in its own words.
 
+A story absorbed by a merge (:class:`~server.models.StoryMerge`) keeps answering: its id
+leads to the story that absorbed it (:func:`current_story_id`), a story answer asked for it
+is the kept story's, and no list shows it (:data:`LIVE`).
+
 A lookup is a read: the database session is opened only when it is needed (most lookups
 of articles without a story never touch it). The one write is learning from lookups, when
 switched on: a rated article seen with its headline joins the index (:mod:`server.ingest`).
@@ -19,14 +23,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
 from .coverage import BlindspotRule, CoverageItem, iso_utc, item_json, key_points, summarize
 from .ingest import NewArticle, add_articles
 from .matching import Match
-from .models import Article, Story, utcnow
+from .models import Article, Story, StoryMerge, utcnow
 from .services import Services
 from .starter import DEMO_SOURCE
 from .text import plain
@@ -43,6 +47,10 @@ ARTICLES_PER_SIDE = 10
 """Other coverage a lookup answer lists per side (left, center, right, unrated), the newest:
 a story of 1,300 articles made every answer 430 KB and cut throughput from 1,213 to 170
 requests/s. ``more_articles`` counts the rest; the story's own address lists them all."""
+
+
+LIVE: ColumnElement[bool] = Story.id.not_in(select(StoryMerge.absorbed_id))
+"""The condition on ``Story`` of the stories lists show: those no merge absorbed."""
 
 
 class BadInput(ValueError):
@@ -264,13 +272,43 @@ def _story_body(
     return body
 
 
+def current_story_id(session: Session, story_id: int) -> int:
+    """Return the story that holds a story's articles now: itself, or the one that absorbed it.
+
+    Merges chain (a kept story may be absorbed later). A cycle, which only two writers
+    merging the same stories at once on stale indexes could store, answers its lowest id
+    from anywhere on it, so redirects never loop.
+    """
+    walk = [story_id]
+    while 0 < story_id < 2**31:  # beyond the integer key (32-bit on PostgreSQL)
+        merge = session.get(StoryMerge, story_id)
+        if merge is None:
+            break
+        story_id = merge.kept_id
+        if story_id in walk:
+            return min(walk[walk.index(story_id) :])
+        walk.append(story_id)
+    return story_id
+
+
 def _load_story(session: Session, story_id: int) -> tuple[Story, list[Article]] | None:
-    """Return a story and its articles, oldest first, or None when there is no such story."""
+    """Return a story and its articles, oldest first, or None when there is no such story.
+
+    An absorbed story's id loads the story that absorbed it: a worker that has not replayed
+    the merge yet still answers with the articles where they are now.
+    """
     if not 0 < story_id < 2**31:  # beyond the integer key (32-bit on PostgreSQL)
         return None
     story = session.get(Story, story_id)
     if story is None:
         return None
+    if story.article_count == 0:  # an absorbed story holds none; a live one at least one
+        kept = current_story_id(session, story_id)
+        if kept != story_id:
+            story = session.get(Story, kept)
+            if story is None:
+                return None
+            story_id = kept
     articles = session.scalars(
         select(Article)
         .options(joinedload(Article.outlet))
@@ -375,7 +413,7 @@ def blindspots(
     """Return recent stories that one side ignores, by the configured rule."""
     stories = session.scalars(
         select(Story)
-        .where(Story.outlet_count >= rule.min_rated_outlets)
+        .where(Story.outlet_count >= rule.min_rated_outlets, LIVE)
         .order_by(Story.last_seen.desc())
         .limit(recent)
     ).all()

@@ -660,6 +660,39 @@ class StoryIndex:
         when = _epoch(published)
         return Match(sid, self._final_score(raw - self._crowding(when), sid, text))
 
+    def candidates(
+        self,
+        title: str,
+        published: datetime | None = None,
+        description: str = "",
+        limit: int = 20,
+    ) -> list[tuple[int, float]]:
+        """Return up to ``limit`` stories sharing words with a text, best first: (id, score).
+
+        For search, where `best` will not do: a word or two is a query (no ``min_tokens``),
+        every story the retrieval finds is ranked rather than the best ``max_candidates``, and
+        nothing is scored in full. The score is the share of the text's weight (its tokens'
+        squared inverse story frequencies) that the story's best article holds, so the rare
+        words of a search count most; ties go to the newer story. Like every query of the
+        index, a token held by more than ``max_postings`` articles in the window (all time
+        when ``published`` is None) is skipped: a search for a very common word finds nothing
+        rather than scanning. Absorbed stories never appear: their articles are the kept one's.
+        """
+        text = self._analyse(title, description)
+        query: dict[int, float] = {}
+        total = 0.0
+        for tok, weight in text.terms.items():
+            tid = self._vocab.get(tok)
+            w2 = weight * self._idf2(self._df(tid) if tid is not None else 0)
+            total += w2
+            if tid is not None:
+                query[tid] = w2
+        if not query or limit < 1:
+            return []
+        coarse, _hits, _seen = self._retrieve(query, _epoch(published))
+        top = heapq.nlargest(limit, coarse.items(), key=lambda pair: (pair[1], pair[0]))
+        return [(sid, round(min(1.0, shared / total), 4)) for sid, shared in top]
+
     def assign(
         self,
         title: str,

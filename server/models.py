@@ -199,6 +199,29 @@ class Story(Base):
     articles: Mapped[list[Article]] = relationship(back_populates="story")
 
 
+class StoryMerge(Base):
+    """A story absorbed into another: one event that clustering had first told twice.
+
+    When a later article bridges two stories (``StoryIndex.assign``), the smaller is absorbed:
+    its articles move to the kept story in the same transaction as the article, and this row
+    lets every worker replay the merge and every old link to the absorbed id reach the kept
+    story. The absorbed :class:`Story` row stays (ids handed out keep resolving) with its title
+    and time span as they were, holding no articles (counts 0); story lists leave it out. A
+    story is absorbed once (the key), though the story it went to may be absorbed later: follow
+    the chain (``lookup.current_story_id``). Two processes ingesting at the same moment each
+    cluster on their own index, as before merging: the second to absorb a story fails its
+    batch on the key (a feed is fetched again next run, a file ingest is run again).
+    """
+
+    __tablename__ = "story_merge"
+
+    absorbed_id: Mapped[int] = mapped_column(
+        ForeignKey("story.id", ondelete="CASCADE"), primary_key=True
+    )
+    kept_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), index=True)
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Article(Base):
     """One article, known by its canonical URL's key (no scheme, no ``www.``)."""
 

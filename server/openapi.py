@@ -438,6 +438,12 @@ def spec() -> dict[str, Any]:
         "/api/v1/stories/{story_id}": {
             "get": {
                 "summary": "One story with its coverage, splits and blindspot",
+                "description": (
+                    "A story can be merged into another when a later article shows the two "
+                    "tell one event. The absorbed story's id keeps working: it answers 308 "
+                    "with the kept story's address in `Location` (follow it, and keep the "
+                    "new id). A lookup never answers with an absorbed story."
+                ),
                 "parameters": [
                     {
                         "name": "story_id",
@@ -446,7 +452,20 @@ def spec() -> dict[str, Any]:
                         "schema": {"type": "integer"},
                     }
                 ],
-                "responses": {"200": _json(_ref("Story"), "The story."), **_problems(404, 429)},
+                "responses": {
+                    "200": _json(_ref("Story"), "The story."),
+                    "308": {
+                        "description": "The story was merged into another: `Location` is "
+                        "the kept story's address.",
+                        "headers": {
+                            "Location": {
+                                "description": "/api/v1/stories/{kept story id}",
+                                "schema": {"type": "string"},
+                            }
+                        },
+                    },
+                    **_problems(404, 429),
+                },
             }
         },
         "/api/v1/blindspots": {

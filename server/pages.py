@@ -114,9 +114,13 @@ def home() -> str:
 
 
 @bp.get("/stories/<int:story_id>")
-def story(story_id: int) -> str:
-    """Show one story with all its coverage."""
-    body = lookups.story_json(get_session(), story_id, get_services().blindspot_rule)
+def story(story_id: int) -> str | WerkzeugResponse:
+    """Show one story with all its coverage; an absorbed story's page moved to the kept one's."""
+    session = get_session()
+    kept = lookups.current_story_id(session, story_id)
+    if kept != story_id:
+        return redirect(url_for("pages.story", story_id=kept), code=308)
+    body = lookups.story_json(session, story_id, get_services().blindspot_rule)
     if body is None:
         raise ApiError(404, f"There is no story {story_id}.", "Story not found")
     return render_template("story.html", story=body)

@@ -9,7 +9,6 @@ Use cases take the services they need as arguments and never look them up themse
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context
@@ -50,12 +49,7 @@ class Services:
             engine=engine,
             sessions=sessionmaker(engine, expire_on_commit=False),
             catalog=CatalogCache(float(config["CATALOG_TTL"])),
-            stories=StoryService(
-                window=timedelta(days=float(config["STORY_WINDOW_DAYS"])),
-                refresh_seconds=float(config["CATALOG_TTL"]),
-                match_threshold=float(config["MATCH_THRESHOLD"]),
-                cluster_threshold=float(config["CLUSTER_THRESHOLD"]),
-            ),
+            stories=StoryService.from_config(config),
             misses=MissCounter(engine),
             blindspot_rule=BlindspotRule(
                 min_rated_outlets=int(config["BLINDSPOT_MIN_OUTLETS"]),

@@ -23,6 +23,17 @@ for more than one slice; while one thread catches up, the others answer from the
 it stands (at most a few seconds behind). The index itself is not safe to read while it
 changes (its dictionaries may change size under a reader), so lookups match under the same
 lock through :meth:`StoryService.match`.
+
+Merges: the writer's index merges two stories when a later article bridges them, and the
+writer stores each merge (:class:`~server.models.StoryMerge`) with the articles. Every
+catch-up replays the stored merges this worker has not applied: merges are few, so it
+counts the table and, when it holds more than the worker applied, reads them all and
+applies the new ones in order. Replaying is order-free and idempotent: the index redirects
+the absorbed id whether or not it holds either story yet, and an article read later under
+the absorbed id lands in the kept story (``StoryIndex.add`` resolves it), so neither a
+merge read before its stories' articles nor one read after them is lost. The URL map keeps
+the id each article was read with and :meth:`StoryService.story_of_url` resolves it, and a
+merge drops both stories' cached answers.
 """
 
 from __future__ import annotations
@@ -38,8 +49,8 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from .matching import CLUSTER_THRESHOLD, MATCH_THRESHOLD, Match, StoryIndex
-from .models import Article
+from .matching import CLUSTER_THRESHOLD, MATCH_THRESHOLD, MERGE_THRESHOLD, Match, StoryIndex
+from .models import Article, StoryMerge
 
 GAP_SECONDS = 600.0
 """How long an unseen id below the mark is looked for: far longer than any batch commit."""
@@ -81,13 +92,17 @@ class StoryService:
         refresh_seconds: float = 5.0,
         match_threshold: float = MATCH_THRESHOLD,
         cluster_threshold: float = CLUSTER_THRESHOLD,
+        merge_threshold: float | None = MERGE_THRESHOLD,
     ) -> None:
         for name, value in (("MATCH", match_threshold), ("CLUSTER", cluster_threshold)):
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"PARALLAX_{name}_THRESHOLD must be between 0 and 1, not {value}")
+        if merge_threshold is not None and not merge_threshold >= 0.0:
+            raise ValueError(f"PARALLAX_MERGE_THRESHOLD must be 0 or more, not {merge_threshold}")
         self.window = window
         self.match_threshold = match_threshold
         self.cluster_threshold = cluster_threshold
+        self.merge_threshold = merge_threshold
         self.refresh_seconds = refresh_seconds
         self._index: StoryIndex | None = None
         # The story of each stored URL, keyed by the URL's in-process hash: an exact match
@@ -95,6 +110,7 @@ class StoryService:
         # also how catching up knows an article is indexed already.
         self._story_of_url: dict[int, int] = {}
         self._high = 0  # the highest article id read
+        self._merged: set[int] = set()  # absorbed ids of the stored merges read and applied
         self._gaps: list[tuple[int, int, float]] = []  # unseen ids below it: (lo, hi, since)
         self._checked = 0.0
         self._reconciled = time.monotonic()
@@ -112,6 +128,7 @@ class StoryService:
             refresh_seconds=float(config["CATALOG_TTL"]),
             match_threshold=float(config["MATCH_THRESHOLD"]),
             cluster_threshold=float(config["CLUSTER_THRESHOLD"]),
+            merge_threshold=float(config["MERGE_THRESHOLD"]),
         )
 
     def fresh_index(self) -> StoryIndex | None:
@@ -164,18 +181,29 @@ class StoryService:
         return value
 
     def story_of_url(self, url_key: str) -> int | None:
-        """Return the story of a stored article's URL key, without asking the database."""
-        return self._story_of_url.get(hash(url_key))
+        """Return the story of a stored article's URL key, without asking the database.
+
+        The map keeps the story each article was read with; a story merged since answers
+        with the one that absorbed it.
+        """
+        story_id = self._story_of_url.get(hash(url_key))
+        index = self._index
+        if story_id is None or index is None:
+            return story_id
+        return index.resolve(story_id)  # dictionary reads only: safe beside a writer
 
     @contextmanager
     def writing(self, session: Session) -> Iterator[StoryIndex]:
         """Hold the index for a writer that clusters new articles into it.
 
-        The index is first brought up to date, so the writer sees every stored story; while
-        it is held no other thread of this worker changes or reads it (writers keep their
-        batches small). The writer reports what it stored with :meth:`stored`.
+        The index is first brought up to date, so the writer sees every stored story, and
+        every stored merge even between refreshes (a cheap count), so it never merges a story
+        another process absorbed already; while it is held no other thread of this worker
+        changes or reads it (writers keep their batches small). The writer reports what it
+        stored with :meth:`stored` and :meth:`stored_merge`.
         """
         index = self.index(session, wait=True)
+        self._replay(session)
         with self._lock:
             yield index
 
@@ -183,6 +211,16 @@ class StoryService:
         """Remember the story of an article the writer just clustered."""
         self._story_of_url[hash(url_key)] = story_id
         self._answers.pop(story_id, None)
+
+    def stored_merge(self, absorbed: int, kept: int) -> None:
+        """Forget the answers of two stories the writer's index merged and the writer stored.
+
+        The merge is not marked applied: only rows read back from the database are, so a
+        merge rolled back with its articles can never hide a stored one from the count
+        :meth:`_replay` compares (replaying one the index made already is a no-op).
+        """
+        self._answers.pop(absorbed, None)
+        self._answers.pop(kept, None)
 
     def catch_up(self, session: Session, wait: bool = True) -> None:
         """Add the articles stored since this worker last looked, and those it missed."""
@@ -195,9 +233,8 @@ class StoryService:
                         window=self.window,
                         threshold=self.match_threshold,
                         cluster_threshold=self.cluster_threshold,
-                        # Merging stories needs the absorbed id stored, so that it keeps
-                        # answering on every worker; until it is, stories are never merged.
-                        merge_threshold=None,
+                        # the writer stores each merge and every worker replays it
+                        merge_threshold=self.merge_threshold,
                     )
             elif time.monotonic() - self._checked < self.refresh_seconds:
                 return  # another thread caught up while this one waited
@@ -208,6 +245,7 @@ class StoryService:
                 rows += self._reconcile(session)
                 self._reconciled = now
             self._add(rows)
+            self._replay(session)
             self._checked = time.monotonic()
         finally:
             self._catching_up.release()
@@ -290,11 +328,36 @@ class StoryService:
                         story_id, title, published, article_id, description=description or ""
                     )
 
+    def _replay(self, session: Session) -> None:
+        """Apply the stored merges this index has not applied yet, oldest first.
+
+        Counting first keeps the usual catch-up to one cheap query; reading every merge when
+        the count moved also picks up those a slower transaction committed out of order.
+        """
+        stored = session.scalar(select(func.count()).select_from(StoryMerge)) or 0
+        if stored <= len(self._merged):
+            return
+        merges = session.execute(
+            select(StoryMerge.absorbed_id, StoryMerge.kept_id).order_by(
+                StoryMerge.merged_at, StoryMerge.absorbed_id
+            )
+        ).all()
+        assert self._index is not None
+        with self._lock:
+            for absorbed, kept in merges:
+                if absorbed in self._merged:
+                    continue
+                self._index.merge(absorbed, kept)
+                self._merged.add(absorbed)
+                self._answers.pop(absorbed, None)
+                self._answers.pop(self._index.resolve(kept), None)
+
     def reset(self) -> None:
         """Forget the index; the next use rebuilds it from the database."""
         with self._catching_up, self._lock:
             self._index = None
             self._story_of_url.clear()
             self._high = 0
+            self._merged = set()
             self._gaps = []
             self._answers = {}

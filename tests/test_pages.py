@@ -213,13 +213,13 @@ def test_search_finds_stories_through_the_index_and_outlets(
     demo: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[str] = []
-    best = StoryIndex.best
+    candidates = StoryIndex.candidates
 
     def spy(self: StoryIndex, title: str, *args: Any, **kwargs: Any) -> Any:
         asked.append(title)
-        return best(self, title, *args, **kwargs)
+        return candidates(self, title, *args, **kwargs)
 
-    monkeypatch.setattr(StoryIndex, "best", spy)
+    monkeypatch.setattr(StoryIndex, "candidates", spy)
     page = html(client, "/search?q=metro")
     assert "metro" in asked
     assert "Paris transit strike halts most Metro lines" in page
