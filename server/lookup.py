@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload
 
 from .coverage import BlindspotRule, CoverageItem, iso_utc, item_json, key_points, summarize
@@ -190,10 +190,12 @@ def lookup(
             try:
                 add_articles(sessions(), catalog, stories, [learned], "lookup")
                 sessions().commit()
-            except OperationalError:  # SQLite busy with an ingest: answer without learning
+            # SQLite busy with an ingest, or another writer stored the same article or merge
+            # first: answer without learning
+            except (OperationalError, IntegrityError):
                 sessions().rollback()
                 stories.reset()  # the index may hold a story that was rolled back
-                log.warning("database busy: a lookup's article was not learned")
+                log.warning("a lookup's article was not learned: the database was busy or changed")
     story = None
     if story_id is not None:
         # The article being read is coverage too: counted in the split when its outlet is
