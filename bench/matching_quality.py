@@ -440,28 +440,31 @@ def fmt_calibration(results: list[Result]) -> str:
 def calibration_table(
     protocols: Sequence[list[Result]], step: float = 0.05
 ) -> list[tuple[float, float]]:
-    """Return (raw score, calibrated score) points: at each multiple of ``step``, the least
-    precision, over the protocols, of the answers scoring at least that much (fewer than 20
-    answers say nothing), made non-decreasing by taking at each point the least of every
-    point at or above it. A threshold t on the calibrated score then returns answers of which
-    at least t were right, on each protocol: exactly the property the score promises. (Shares
-    per bin instead of above a point were more cautious still and left long flat runs that
-    tied strong answers with weak ones.)"""
+    """Return (raw score, calibrated score) points: for each bin [raw, raw + step) of score (the
+    last open-ended), the least share of right answers of any protocol in it (bins of fewer
+    than 20 answers say nothing), made non-decreasing by taking at each point the least of every
+    bin at or above it. At any threshold every bin above is then at least as right as the
+    calibrated score says, on each protocol, so the answers above are too.
+
+    Of a run of equal points only the last is kept: interpolating up to it stays below the
+    share measured (cautious), and strong answers are no longer tied with weak ones."""
     top = max(r[0] for results in protocols for r in results)
-    points = []
-    for k in range(int(top / step) + 1):
-        lo = k * step
+    edges = [k * step for k in range(int(top / step) + 1)]
+    shares = []
+    for k, lo in enumerate(edges):
+        last = k == len(edges) - 1
         least = None
         for results in protocols:
-            above = [r for r in results if r[0] >= lo]
-            if len(above) >= 20:
-                share = sum(1 for r in above if r[1]) / len(above)
+            inside = [r for r in results if r[0] >= lo and (last or r[0] < lo + step)]
+            if len(inside) >= 20:  # too few answers say nothing; merge into the bin below
+                share = sum(1 for r in inside if r[1]) / len(inside)
                 least = share if least is None else min(least, share)
         if least is not None:
-            points.append((lo, least))
-    return [
-        (round(lo, 2), round(min(p for _, p in points[k:]), 3)) for k, (lo, _) in enumerate(points)
+            shares.append((lo, least))
+    points = [
+        (round(lo, 2), round(min(p for _, p in shares[k:]), 3)) for k, (lo, _) in enumerate(shares)
     ]
+    return [pt for k, pt in enumerate(points) if k + 1 == len(points) or points[k + 1][1] > pt[1]]
 
 
 def main() -> None:
@@ -546,7 +549,7 @@ def main() -> None:
             print("  ours: " + ", ".join(fmt_pr(run.results, x / 20) for x in range(6, 20)))
     if args.calibrate:
         table = calibration_table(fitted)
-        print("calibration (raw -> least share right of any protocol, in its bin and above):")
+        print("calibration (raw -> least share right of any protocol in its bin, and above):")
         print("  " + ", ".join(f"({raw:.2f}, {p:.3f})" for raw, p in table))
     if not args.quick:
         records, gold = load_uci(path)
