@@ -7,9 +7,12 @@ Reads the development files of ../shared/data (or $PARALLAX_SHARED_DATA):
   each story (headline + lede as description), query the other two:
   - closed set, 200 candidates (the data README's protocol: own story + 199 random), top-1;
   - all 2,759 stories, top-1;
-  - open set: ``pos`` 0 of a fixed random half indexed, every other article queried; precision
-    of the returned matches and recall on the queries whose story is indexed, at the service's
-    threshold, and the best recall at precision >= 0.95.
+  - open sets, "half the stories indexed": ``pos`` 0 of a fixed random half indexed, every
+    other article queried; precision of the returned matches and recall on the queries whose
+    story is indexed, at the service's threshold, and the best recall at precision >= 0.95.
+    The issue's open set is half of each of the closed set's groups of 200 (TF-IDF: recall
+    0.39 at precision 0.95, the issue's figure); the harder one, half of all 2,759 stories
+    (TF-IDF 0.04), is reported too.
 * dated stream (same file): the stories are given times so that a +-3-day window holds about
   50, 150 or 500 stories (each story's articles within a day of its time); two articles of each
   story are ingested in time order through clustering (``StoryIndex.assign``), the third is
@@ -268,7 +271,26 @@ def all_stories(stories: list[list[Doc]], make: Factory) -> tuple[float, float]:
     )
 
 
+def open_200(stories: list[list[Doc]], make: Factory) -> tuple[list[Result], list[Result]]:
+    """The issue's open set: the closed set's groups of 200 stories, a fixed random half of each
+    group indexed (by its ``pos`` 0 article), every other article of the group looked up (its
+    story is indexed for about 40% of them). The TF-IDF baseline's best recall at precision
+    >= 0.95 here is 0.39, the figure the issue quotes for "the open set (half the stories
+    indexed)"; over all 2,759 stories (`open_set`) it is 0.04."""
+    ours: list[Result] = []
+    base: list[Result] = []
+    for indexed, queried in groups(len(stories)):
+        half = set(random.Random(7).sample(indexed, len(indexed) // 2))
+        kept = [sid for sid in indexed if sid in half]
+        queries = [d for sid in queried for p, d in enumerate(stories[sid]) if p or sid not in half]
+        ours += ours_lookup(stories, kept, queries, make)
+        base += base_lookup(stories, kept, queries)
+    return ours, base
+
+
 def open_set(stories: list[list[Doc]], make: Factory) -> tuple[list[Result], list[Result]]:
+    """The open set over all stories: a fixed random half of the 2,759 indexed, every other
+    article looked up; ~1,380 candidates against the 100 of `open_200`."""
     indexed = sorted(random.Random(7).sample(range(len(stories)), len(stories) // 2))
     members = set(indexed)
     queries = [d for s in stories for p, d in enumerate(s) if not (p == 0 and d.story in members)]
@@ -418,23 +440,34 @@ def fmt_calibration(results: list[Result]) -> str:
     return "precision at score >= t: " + ", ".join(cells)
 
 
-def calibration_table(results: list[Result], step: float = 0.05) -> list[tuple[float, float]]:
-    """Return (raw score, calibrated score) points: the share of right answers among those
-    scoring in [raw, raw + step) (the last bin open-ended), made non-decreasing by taking at each
-    point the least share of any bin at or above it. At any threshold every bin above is then at
-    least as right as the calibrated score says, so the answers above are too."""
-    top = max(r[0] for r in results)
+def calibration_table(
+    protocols: Sequence[list[Result]], step: float = 0.05
+) -> list[tuple[float, float]]:
+    """Return (raw score, calibrated score) points: for each bin [raw, raw + step) of score (the
+    last open-ended), the least share of right answers of any protocol in it (bins of fewer
+    than 20 answers say nothing), made non-decreasing by taking at each point the least of every
+    bin at or above it. At any threshold every bin above is then at least as right as the
+    calibrated score says, on each protocol, so the answers above are too.
+
+    Of a run of equal points only the last is kept: interpolating up to it stays below the
+    share measured (cautious), and strong answers are no longer tied with weak ones."""
+    top = max(r[0] for results in protocols for r in results)
     edges = [k * step for k in range(int(top / step) + 1)]
     shares = []
     for k, lo in enumerate(edges):
         last = k == len(edges) - 1
-        inside = [r for r in results if r[0] >= lo and (last or r[0] < lo + step)]
-        if len(inside) >= 20:  # too few answers say nothing; merge into the bin below
-            shares.append((lo, sum(1 for r in inside if r[1]) / len(inside)))
-    out = []
-    for k, (lo, _) in enumerate(shares):
-        out.append((round(lo, 2), round(min(p for _, p in shares[k:]), 3)))
-    return out
+        least = None
+        for results in protocols:
+            inside = [r for r in results if r[0] >= lo and (last or r[0] < lo + step)]
+            if len(inside) >= 20:  # too few answers say nothing; merge into the bin below
+                share = sum(1 for r in inside if r[1]) / len(inside)
+                least = share if least is None else min(least, share)
+        if least is not None:
+            shares.append((lo, least))
+    points = [
+        (round(lo, 2), round(min(p for _, p in shares[k:]), 3)) for k, (lo, _) in enumerate(shares)
+    ]
+    return [pt for k, pt in enumerate(points) if k + 1 == len(points) or points[k + 1][1] > pt[1]]
 
 
 def main() -> None:
@@ -483,22 +516,30 @@ def main() -> None:
         return
     ours, base = closed_200(neus, make)
     print(f"NeuS closed set, 200 candidates, top-1: ours {ours:.3f}  TF-IDF {base:.3f}")
-    pooled: list[Result] = []
+    # the protocols the calibration is fitted on (--calibrate): both open sets and the streams
+    # at 50 and 150 stories per window; at 500 no threshold reaches precision 0.95 (the stories
+    # ingestion built there hold sibling events), which would cap every score at ~0.91
+    fitted: list[list[Result]] = []
     if not args.quick:
         ours, base = all_stories(neus, make)
         print(f"NeuS all {len(neus):,} stories, top-1:     ours {ours:.3f}  TF-IDF {base:.3f}")
-        ours_res, base_res = open_set(neus, make)
-        pooled += ours_res
-        print("NeuS open set (half the stories indexed)")
-        print(f"  ours   {fmt_pr(ours_res, threshold)}; {fmt_best(ours_res)}")
-        print(f"  ours   {fmt_calibration(ours_res)}")
-        print(f"  TF-IDF {fmt_best(base_res)}")
-        if args.grid:
-            print("  ours: " + ", ".join(fmt_pr(ours_res, x / 20) for x in range(6, 20)))
+        for label, protocol in (
+            ("open set (half of each 200 indexed)", open_200),
+            (f"open set (half of all {len(neus):,} indexed)", open_set),
+        ):
+            ours_res, base_res = protocol(neus, make)
+            fitted.append(ours_res)
+            print(f"NeuS {label}")
+            print(f"  ours   {fmt_pr(ours_res, threshold)}; {fmt_best(ours_res)}")
+            print(f"  ours   {fmt_calibration(ours_res)}")
+            print(f"  TF-IDF {fmt_best(base_res)}")
+            if args.grid:
+                print("  ours: " + ", ".join(fmt_pr(ours_res, x / 20) for x in range(6, 20)))
     for density in (150,) if args.quick else DENSITIES:
         run = ours_stream(neus, density, make)
         base_res = base_stream(neus, density)
-        pooled += run.results
+        if density < 500:
+            fitted.append(run.results)
         print(f"dated stream, {density} stories per +-3 days (2 ingested, 1 looked up)")
         print(
             f"  ours   top-1 {top1(run.results):.3f}; {fmt_pr(run.results, threshold)}; "
@@ -510,8 +551,8 @@ def main() -> None:
         if args.grid:
             print("  ours: " + ", ".join(fmt_pr(run.results, x / 20) for x in range(6, 20)))
     if args.calibrate:
-        table = calibration_table(pooled)
-        print("calibration (raw -> share right in its bin and every bin above, least):")
+        table = calibration_table(fitted)
+        print("calibration (raw -> least share right of any protocol in its bin, and above):")
         print("  " + ", ".join(f"({raw:.2f}, {p:.3f})" for raw, p in table))
     if not args.quick:
         records, gold = load_uci(path)

@@ -592,3 +592,16 @@ def test_matching_does_not_need_torch() -> None:
     import server.matching  # noqa: F401
 
     assert "torch" not in sys.modules
+
+
+def test_a_story_that_stands_clear_of_the_next_scores_higher() -> None:
+    query = "Supreme Court upholds Texas abortion law in 5-4 ruling"
+    scores = []
+    for margin in (0.0, 0.7):  # without and with the lead over the second-best as evidence
+        index = StoryIndex(embedder=None, margin=margin)
+        index.add(1, "Supreme Court upholds Texas abortion law, 5-4", T0)
+        index.add(2, "Hurricane season forecast to be busier than usual", T0)
+        found = index.best(query, T0)
+        assert found is not None and found.story_id == 1
+        scores.append(found.score)
+    assert scores[1] > scores[0], "no other story comes close: the answer is surer"
