@@ -371,7 +371,22 @@ class _Story:
         self.norm = 0.0
         self.norm_size = self.norm_stories = -1
         self.vector: Any = None  # sum of its articles' embeddings (the semantic stage)
-        self.unit: Any = None  # the same, unit length
+        self.unit: Any = None  # the same, unit length (made on first read, see `_rank`)
+
+
+class _Idf2(dict[float, float]):
+    """Squared inverse frequencies by document frequency, for one number of stories."""
+
+    __slots__ = ("stories",)
+
+    def __init__(self, stories: int) -> None:
+        super().__init__()
+        self.stories = stories
+
+    def __missing__(self, df: float) -> float:
+        w = math.log((self.stories + 1) / (df + 0.5))
+        value = self[df] = w * w
+        return value
 
 
 class Embedder(Protocol):
@@ -578,10 +593,12 @@ class StoryIndex:
         self._art_norm_at = array("q")  # the story count when it was computed
         self._art_key = array("q")
         self._art_head_key = array("q")
-        # token ids and weights of each article, as compact arrays (tuples of Python ints and
-        # floats took 1.7 KB an article with descriptions)
-        self._art_tokens: list[array[int]] = []
-        self._art_weights: list[array[float]] = []
+        # token ids and weights of all articles end to end, article i's from _art_start[i] to
+        # _art_start[i + 1] (an array per article cost two objects and ~130 bytes more)
+        self._tokens = array("i")
+        self._weights = array("f")
+        self._art_start = array("q", [0])
+        self._idf2_cache = _Idf2(0)
         self._art_text: list[str] = []
         self._stories: dict[int, _Story] = {}
         self._by_article_id: dict[int, int] = {}
@@ -590,7 +607,7 @@ class StoryIndex:
 
     def __len__(self) -> int:
         """Return the number of indexed articles."""
-        return len(self._art_tokens)
+        return len(self._art_story)
 
     @property
     def story_count(self) -> int:
@@ -626,7 +643,7 @@ class StoryIndex:
         """Add an article to a story (opening the story if it is new)."""
         self._add_text(self.resolve(story_id), self._analyse(title, description), published)
         if article_id is not None:
-            self._by_article_id[article_id] = len(self._art_tokens) - 1
+            self._by_article_id[article_id] = len(self._art_story) - 1
 
     def match(
         self,
@@ -693,7 +710,7 @@ class StoryIndex:
             story_id = new_story_id()
         self._add_text(story_id, text, published)
         if article_id is not None:
-            self._by_article_id[article_id] = len(self._art_tokens) - 1
+            self._by_article_id[article_id] = len(self._art_story) - 1
         return story_id, found
 
     def merge(self, absorbed: int, kept: int) -> None:
@@ -730,7 +747,7 @@ class StoryIndex:
             target.vector = (
                 source.vector if target.vector is None else target.vector + source.vector
             )
-            target.unit = _unit(target.vector)
+            target.unit = None
         target.norm_size = -1
 
     def _merge_pair(self, first: int, second: int) -> int:
@@ -786,8 +803,15 @@ class StoryIndex:
 
     def _idf2(self, df: float) -> float:
         """Return the squared inverse frequency of a token with document frequency ``df``."""
-        w = math.log((len(self._stories) + 1) / (df + 0.5))
-        return w * w
+        return self._idf2_table()[df]
+
+    def _idf2_table(self) -> _Idf2:
+        """Return the squared inverse frequencies by document frequency for the current number
+        of stories: most tokens have a small one, so a norm's sum is mostly dictionary hits."""
+        table = self._idf2_cache
+        if table.stories != len(self._stories):
+            table = self._idf2_cache = _Idf2(len(self._stories))
+        return table
 
     def _analyse(self, title: str, description: str = "") -> _Text:
         """Return what the index reads from an article's headline and description."""
@@ -820,7 +844,7 @@ class StoryIndex:
 
     def _add_text(self, story_id: int, text: _Text, published: datetime | None) -> None:
         when = _epoch(published)
-        art = len(self._art_tokens)
+        art = len(self._art_story)
         story = self._stories.get(story_id)
         if story is None:
             story = self._stories[story_id] = _Story()
@@ -830,8 +854,7 @@ class StoryIndex:
         counts = story.counts
         times = self._art_time
         timed = when == when  # not NaN
-        ids: list[int] = []
-        weights: list[float] = []
+        ids, weights = self._tokens, self._weights
         for tok, weight in text.terms.items():
             tid = vocab.get(tok)
             if tid is None:
@@ -869,9 +892,8 @@ class StoryIndex:
         if self.embedder is not None:
             vector = self.embedder.embed(self._embed_text(text))
             story.vector = vector if story.vector is None else story.vector + vector
-            story.unit = _unit(story.vector)
-        self._art_tokens.append(array("l", ids))
-        self._art_weights.append(array("f", weights))
+            story.unit = None
+        self._art_start.append(len(ids))
         self._art_text.append(text.text)
         self._art_story.append(story_id)
         self._art_time.append(when)
@@ -912,8 +934,9 @@ class StoryIndex:
         # still join a story by its words (UCI F1 0.792 -> 0.812 when measured)
         if len(text.terms) < (1 if clustering else self.min_tokens) or not self._stories:
             return []
-        vocab = self._vocab
-        unknown_w2 = self._idf2(0)
+        vocab, idf2 = self._vocab, self._idf2_table()
+        df = self._df if self.article_share else self._sdf.__getitem__
+        unknown_w2 = idf2[0]
         query: dict[int, float] = {}
         qnorm = 0.0
         for tok, weight in text.terms.items():
@@ -921,7 +944,7 @@ class StoryIndex:
             if tid is None:
                 qnorm += weight * weight * unknown_w2  # an unseen word still counts
             else:
-                w2 = self._idf2(self._df(tid))
+                w2 = idf2[df(tid)]
                 query[tid] = weight * w2
                 qnorm += weight * weight * w2
         if not query:
@@ -940,9 +963,11 @@ class StoryIndex:
         if semantic and self.embedder is not None:
             qvec = self.embedder.embed(self._embed_text(text))
         floor = -1.0  # the second-best score so far: the top two are always exact
+        first = -math.inf
         scored: list[tuple[float, int]] = []
+        stories = self._stories
         for sid in top:
-            story = self._stories[sid]
+            story = stories[sid]
             penalty = self._conflict(text, story)
             if clustering and penalty == self.name_penalty:
                 penalty = self.cluster_name_penalty
@@ -957,8 +982,11 @@ class StoryIndex:
                 self.centroid if clustering else self.lookup_centroid,
                 self.weight if clustering else self.lookup_weight,
             )
-            if qvec is not None and story.unit is not None:
-                cosine = float(qvec @ story.unit)
+            if qvec is not None and story.vector is not None:
+                unit = story.unit
+                if unit is None:  # made when a lookup first reads it, not on every add
+                    unit = story.unit = _unit(story.vector)
+                cosine = float(qvec @ unit)
                 score += semantic * (cosine - self.semantic_floor)
             score *= 1.0 - penalty
             if decay and timed and story.last >= story.first:
@@ -966,8 +994,10 @@ class StoryIndex:
                 span = self._quiet_span(story) if clustering else self.window
                 score *= 1.0 - decay * min(1.0, gap / span)
             scored.append((score, sid))
-            if len(scored) >= 2:
-                floor = max(floor, heapq.nlargest(2, scored)[1][0])
+            if score > first:
+                first, score = score, first
+            if score > floor:
+                floor = score
         scored.sort(reverse=True)
         return scored
 
@@ -1029,13 +1059,15 @@ class StoryIndex:
         story_of, best_of, hits_of = self._art_story, coarse.get, hits.get
         for art, s in seen.items():
             sid = story_of[art]
-            if s > best_of(sid, 0.0):
-                coarse[sid] = s
             found = hits_of(sid)
             if found is None:
                 hits[sid] = [art]
+                if s > 0.0:
+                    coarse[sid] = s
             else:
                 found.append(art)
+                if s > best_of(sid, 0.0):
+                    coarse[sid] = s
         return coarse, hits, seen
 
     def _score_story(
@@ -1071,8 +1103,16 @@ class StoryIndex:
         if len(arts) > self.max_headlines:  # a big story: its articles sharing the most
             arts = heapq.nlargest(self.max_headlines, arts, key=shared.__getitem__)
         best = 0.0
+        stories, norms, norm_at, sqrt = (
+            len(self._stories),
+            self._art_norm,
+            self._art_norm_at,
+            math.sqrt,
+        )
         for art in arts:
-            lexical = weight * shared[art] / math.sqrt(qnorm * self._headline_norm(art))
+            # `_headline_norm`'s cache, read inline: this loop runs for every candidate article
+            norm = norms[art] if stories <= norm_at[art] * 1.1 else self._headline_norm(art)
+            lexical = weight * shared[art] / sqrt(qnorm * norm)
             if lexical + (1.0 - weight) <= max(best, need):
                 continue
             score = lexical + (1.0 - weight) * fuzz.ratio(text, text_of[art]) / 100
@@ -1085,14 +1125,15 @@ class StoryIndex:
         stories = len(self._stories)
         if stories <= self._art_norm_at[art] * 1.1:
             return self._art_norm[art]
-        idf2, df = self._idf2, self._df
-        norm = (
-            sum(
-                w * w * idf2(df(tid))
-                for tid, w in zip(self._art_tokens[art], self._art_weights[art], strict=True)
-            )
-            or 1.0
-        )
+        idf2 = self._idf2_table()
+        start, stop = self._art_start[art], self._art_start[art + 1]
+        tids, weights = self._tokens[start:stop], self._weights[start:stop]
+        if self.article_share:
+            df = self._df
+            norm = sum(w * w * idf2[df(t)] for t, w in zip(tids, weights, strict=True)) or 1.0
+        else:  # the document frequency is the story count
+            sdf = self._sdf
+            norm = sum(w * w * idf2[sdf[t]] for t, w in zip(tids, weights, strict=True)) or 1.0
         self._art_norm[art] = norm
         self._art_norm_at[art] = stories
         return norm
@@ -1105,8 +1146,11 @@ class StoryIndex:
         size, stories = len(story.articles), len(self._stories)
         if size <= story.norm_size * 1.1 and stories <= story.norm_stories * 1.1:
             return story.norm
-        idf2, df = self._idf2, self._df
-        story.norm = sum(count * idf2(df(tid)) for tid, count in story.counts.items()) or 1.0
+        idf2, df, sdf = self._idf2_table(), self._df, self._sdf
+        if self.article_share:
+            story.norm = sum(count * idf2[df(tid)] for tid, count in story.counts.items()) or 1.0
+        else:
+            story.norm = sum(count * idf2[sdf[tid]] for tid, count in story.counts.items()) or 1.0
         story.norm_size, story.norm_stories = size, stories
         return story.norm
 
