@@ -192,6 +192,10 @@ def _expand(match: re.Match[str]) -> str:
     return str(round(value))
 
 
+def _join_acronym(match: re.Match[str]) -> str:
+    return match.group(0).replace(".", "")
+
+
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[^\W\d_]+)*")
 
 
@@ -223,20 +227,39 @@ def tokenize(title: str, *, headline: bool = True) -> list[str]:
 
     Stop words go; names and numbers stay ("10,000" and "10000" are one token). With
     ``headline=False`` the text is a description: no outlet signature or slug is stripped."""
-    normal = normalize_title(title) if headline else normalize_text(title)
-    text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), normal)
+    return _tokens(normalize_title(title) if headline else normalize_text(title))
+
+
+def _tokens(normal: str) -> list[str]:
+    """Return the informative tokens of a normalised text (see `tokenize`)."""
+    text = _ACRONYM.sub(_join_acronym, normal) if "." in normal else normal
     text = _MAGNITUDE.sub(_expand, text)
+    cache = _RAW_TOKENS
     out: list[str] = []
     for raw in _TOKEN.findall(text):
-        if raw[0].isdigit():
-            out.append(raw.replace(",", "").rstrip("."))
-            continue
-        word = raw[:-2] if raw.endswith("'s") else raw
-        word = word.replace("'", "")
-        if word in STOP_WORDS or len(word) < 2:
-            continue
-        out.append(_stem(word))
+        token = cache.get(raw)
+        if token is None:
+            if len(cache) >= 200_000:
+                cache.clear()
+            token = cache[raw] = _token(raw)
+        if token:
+            out.append(token)
     return out
+
+
+_RAW_TOKENS: dict[str, str] = {}  # a word as found -> its token, "" when it carries none
+
+
+def _token(raw: str) -> str:
+    """Return the token of a word as `_TOKEN` finds it: a number without its commas, a stem,
+    or "" for a stop word or a single letter."""
+    if raw[0].isdigit():
+        return raw.replace(",", "").rstrip(".")
+    word = raw[:-2] if raw.endswith("'s") else raw
+    word = word.replace("'", "")
+    if word in STOP_WORDS or len(word) < 2:
+        return ""
+    return _stem(word)
 
 
 # --- the story index -------------------------------------------------------------------------
@@ -815,9 +838,11 @@ class StoryIndex:
 
     def _analyse(self, title: str, description: str = "") -> _Text:
         """Return what the index reads from an article's headline and description."""
-        head = tokenize(title)
+        norm_head = normalize_title(title)
+        head = _tokens(norm_head)
         desc_text = (description or "")[:DESCRIPTION_CHARS]
-        desc = tokenize(desc_text, headline=False) if desc_text else []
+        norm_desc = normalize_text(desc_text)
+        desc = _tokens(norm_desc) if desc_text else []
         terms: dict[str, float] = dict.fromkeys(head, 1.0)
         dw = self.description_weight
         if dw:
@@ -827,8 +852,6 @@ class StoryIndex:
         all_names = head_names | names(desc_text) if desc_text else head_names
         head_numbers = frozenset(t for t in head if t[0].isdigit())
         numbers = head_numbers | frozenset(t for t in desc if t[0].isdigit())
-        norm_head = normalize_title(title)
-        norm_desc = normalize_text(desc_text)
         return _Text(
             terms=terms,
             text=" ".join(head),
