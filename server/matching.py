@@ -386,7 +386,9 @@ class _Story:
         self.articles: list[int] = []
         self.first = math.inf
         self.last = -math.inf
-        self.counts: dict[int, float] = {}
+        # token -> summed weight; None while the story has at most one article, whose own
+        # weights are its counts (most stories never get a second: a dict each cost ~1.6 KB)
+        self.counts: dict[int, float] | None = None
         self.head_names: frozenset[str] = frozenset()
         self.names: frozenset[str] = frozenset()
         self.head_numbers: frozenset[str] = frozenset()
@@ -607,7 +609,7 @@ class StoryIndex:
         # token -> internal numbers of its timed articles, always in time order (a late article
         # is inserted in place), so the time window is two binary searches; beside each, the
         # article's weight for the token.
-        self._postings: list[array[int]] = []
+        self._postings: list[array[int]] = []  # int32: two billion articles
         self._pweights: list[array[float]] = []
         self._untimed: dict[int, list[tuple[int, float]]] = {}  # token -> untimed articles
         self._art_story = array("q")
@@ -619,7 +621,8 @@ class StoryIndex:
         # token ids and weights of all articles end to end, article i's from _art_start[i] to
         # _art_start[i + 1] (an array per article cost two objects and ~130 bytes more)
         self._tokens = array("i")
-        self._weights = array("f")
+        self._weights = array("d")  # as given, so that a story's counts can be made from them
+        self._tids: list[int] = []  # token id -> the vocabulary's own int object
         self._art_start = array("q", [0])
         self._idf2_cache = _Idf2(0)
         self._art_text: list[str] = []
@@ -751,12 +754,13 @@ class StoryIndex:
         if target is None:
             target = self._stories[kept] = _Story()
         sdf = self._sdf
-        for tid, weight in source.counts.items():
-            if tid in target.counts:
+        counts = self._counts(target)
+        for tid, weight in self._counts(source).items():
+            if tid in counts:
                 sdf[tid] -= 1
-                target.counts[tid] += weight
+                counts[tid] += weight
             else:
-                target.counts[tid] = weight
+                counts[tid] = weight
         for art in source.articles:
             self._art_story[art] = kept
         target.articles.extend(source.articles)
@@ -874,7 +878,8 @@ class StoryIndex:
             if when == when:
                 insort(self._opened, when)
         vocab, sdf, postings, pweights = self._vocab, self._sdf, self._postings, self._pweights
-        counts = story.counts
+        fresh = not story.articles  # every token is new to the story
+        counts = story.counts if fresh else self._counts(story)
         times = self._art_time
         timed = when == when  # not NaN
         ids, weights = self._tokens, self._weights
@@ -882,9 +887,10 @@ class StoryIndex:
             tid = vocab.get(tok)
             if tid is None:
                 tid = vocab[tok] = len(sdf)
+                self._tids.append(tid)
                 sdf.append(0)
                 self._adf.append(0)
-                postings.append(array("l"))
+                postings.append(array("i"))
                 pweights.append(array("f"))
             if timed:
                 plist = postings[tid]
@@ -898,10 +904,13 @@ class StoryIndex:
             else:
                 self._untimed.setdefault(tid, []).append((art, weight))
             self._adf[tid] += 1
-            seen = counts.get(tid, 0.0)
-            if not seen:
+            if counts is None:
                 sdf[tid] += 1
-            counts[tid] = seen + weight
+            else:
+                seen = counts.get(tid, 0.0)
+                if not seen:
+                    sdf[tid] += 1
+                counts[tid] = seen + weight
             ids.append(tid)
             weights.append(weight)
         if not text.head_names <= story.head_names:
@@ -928,6 +937,20 @@ class StoryIndex:
         if timed:
             story.first = min(story.first, when)
             story.last = max(story.last, when)
+
+    def _counts(self, story: _Story) -> dict[int, float]:
+        """Return a story's summed token weights, made from its one article if not yet kept."""
+        counts = story.counts
+        if counts is None:
+            counts = story.counts = {}
+            if story.articles:
+                art, tids = story.articles[0], self._tids
+                start, stop = self._art_start[art], self._art_start[art + 1]
+                for tid, weight in zip(
+                    self._tokens[start:stop], self._weights[start:stop], strict=True
+                ):
+                    counts[tids[tid]] = weight  # the vocabulary's int, not one more
+        return counts
 
     @staticmethod
     def _embed_text(text: _Text) -> str:
@@ -1114,7 +1137,7 @@ class StoryIndex:
         a perfect ratio."""
         bonus = 0.0
         if centroid and len(story.articles) > 1:
-            counts = story.counts
+            counts = self._counts(story)
             common = 0.0
             for tid, w2 in query.items():
                 count = counts.get(tid)
@@ -1169,11 +1192,11 @@ class StoryIndex:
         size, stories = len(story.articles), len(self._stories)
         if size <= story.norm_size * 1.1 and stories <= story.norm_stories * 1.1:
             return story.norm
-        idf2, df, sdf = self._idf2_table(), self._df, self._sdf
+        idf2, df, sdf, counts = self._idf2_table(), self._df, self._sdf, self._counts(story)
         if self.article_share:
-            story.norm = sum(count * idf2[df(tid)] for tid, count in story.counts.items()) or 1.0
+            story.norm = sum(count * idf2[df(tid)] for tid, count in counts.items()) or 1.0
         else:
-            story.norm = sum(count * idf2[sdf[tid]] for tid, count in story.counts.items()) or 1.0
+            story.norm = sum(count * idf2[sdf[tid]] for tid, count in counts.items()) or 1.0
         story.norm_size, story.norm_stories = size, stories
         return story.norm
 
