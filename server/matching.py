@@ -8,7 +8,6 @@ gives a few candidate stories, which are then scored against every one of their 
 from __future__ import annotations
 
 import functools
-import heapq
 import itertools
 import math
 import re
@@ -999,7 +998,8 @@ class StoryIndex:
         if not coarse:
             return []
         if len(coarse) > self.max_candidates:
-            top = heapq.nlargest(self.max_candidates, coarse, key=coarse.__getitem__)
+            # heapq.nlargest's documented equivalent (ties in the same order), sorted in C
+            top = sorted(coarse, key=coarse.__getitem__, reverse=True)[: self.max_candidates]
         else:
             top = list(coarse)
         timed = when == when
@@ -1095,9 +1095,9 @@ class StoryIndex:
             if not seen:  # the rarest token: every article is new
                 seen = {art: w2 * aw for art, aw in zip(arts, aws, strict=True)}
                 get = seen.get
-            else:
-                for art, aw in zip(arts, aws, strict=True):
-                    seen[art] = get(art, 0.0) + w2 * aw
+            else:  # the products in C (map), the sums in the same order as ever
+                for art, share in zip(arts, map(w2.__mul__, aws), strict=True):
+                    seen[art] = get(art, 0.0) + share
             for art, aw in untimed.get(tid, ()):
                 seen[art] = get(art, 0.0) + w2 * aw
         coarse: dict[int, float] = {}
@@ -1147,7 +1147,7 @@ class StoryIndex:
         need = floor - bonus  # what the best article must exceed for the story to count
         text_of = self._art_text
         if len(arts) > self.max_headlines:  # a big story: its articles sharing the most
-            arts = heapq.nlargest(self.max_headlines, arts, key=shared.__getitem__)
+            arts = sorted(arts, key=shared.__getitem__, reverse=True)[: self.max_headlines]
         best = 0.0
         stories, norms, norm_at, sqrt = (
             len(self._stories),
