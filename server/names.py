@@ -192,6 +192,7 @@ _LOOKUP = {
     if s not in _CASE_SENSITIVE
 }
 _LOOKUP_SENSITIVE = {s: keys for s, keys in _SPELLINGS.items() if s in _CASE_SENSITIVE}
+_SENSITIVE = frozenset(_LOOKUP_SENSITIVE)
 _LONGEST = max(len(words) for words in _LOOKUP)
 _FIRST = frozenset(words[0] for words in _LOOKUP)
 _WORD = re.compile(r"[^\W\d_]+(?:\.[^\W\d_]+)*\.?|'s\b")
@@ -251,6 +252,10 @@ def names(text: str) -> frozenset[str]:
     found: set[str] = set()
     words = [w for w in _words(text) if w != "'s"]
     folded = [w.rstrip(".").casefold() if w.count(".") <= 1 else w.casefold() for w in words]
+    # most texts hold no listed name: then the walk below would find nothing
+    if _FIRST.isdisjoint(folded) and _SENSITIVE.isdisjoint(words):
+        if not any(w.endswith(".") and w.rstrip(".") in _SENSITIVE for w in words):
+            words = []
     i = 0
     while i < len(words):
         if folded[i] not in _FIRST:
