@@ -8,7 +8,6 @@ gives a few candidate stories, which are then scored against every one of their 
 from __future__ import annotations
 
 import functools
-import heapq
 import itertools
 import math
 import re
@@ -192,6 +191,10 @@ def _expand(match: re.Match[str]) -> str:
     return str(round(value))
 
 
+def _join_acronym(match: re.Match[str]) -> str:
+    return match.group(0).replace(".", "")
+
+
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[^\W\d_]+)*")
 
 
@@ -223,20 +226,39 @@ def tokenize(title: str, *, headline: bool = True) -> list[str]:
 
     Stop words go; names and numbers stay ("10,000" and "10000" are one token). With
     ``headline=False`` the text is a description: no outlet signature or slug is stripped."""
-    normal = normalize_title(title) if headline else normalize_text(title)
-    text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), normal)
+    return _tokens(normalize_title(title) if headline else normalize_text(title))
+
+
+def _tokens(normal: str) -> list[str]:
+    """Return the informative tokens of a normalised text (see `tokenize`)."""
+    text = _ACRONYM.sub(_join_acronym, normal) if "." in normal else normal
     text = _MAGNITUDE.sub(_expand, text)
+    cache = _RAW_TOKENS
     out: list[str] = []
     for raw in _TOKEN.findall(text):
-        if raw[0].isdigit():
-            out.append(raw.replace(",", "").rstrip("."))
-            continue
-        word = raw[:-2] if raw.endswith("'s") else raw
-        word = word.replace("'", "")
-        if word in STOP_WORDS or len(word) < 2:
-            continue
-        out.append(_stem(word))
+        token = cache.get(raw)
+        if token is None:
+            if len(cache) >= 200_000:
+                cache.clear()
+            token = cache[raw] = _token(raw)
+        if token:
+            out.append(token)
     return out
+
+
+_RAW_TOKENS: dict[str, str] = {}  # a word as found -> its token, "" when it carries none
+
+
+def _token(raw: str) -> str:
+    """Return the token of a word as `_TOKEN` finds it: a number without its commas, a stem,
+    or "" for a stop word or a single letter."""
+    if raw[0].isdigit():
+        return raw.replace(",", "").rstrip(".")
+    word = raw[:-2] if raw.endswith("'s") else raw
+    word = word.replace("'", "")
+    if word in STOP_WORDS or len(word) < 2:
+        return ""
+    return _stem(word)
 
 
 # --- the story index -------------------------------------------------------------------------
@@ -395,7 +417,9 @@ class _Story:
         self.articles: list[int] = []
         self.first = math.inf
         self.last = -math.inf
-        self.counts: dict[int, float] = {}
+        # token -> summed weight; None while the story has at most one article, whose own
+        # weights are its counts (most stories never get a second: a dict each cost ~1.6 KB)
+        self.counts: dict[int, float] | None = None
         self.head_names: frozenset[str] = frozenset()
         self.names: frozenset[str] = frozenset()
         self.head_numbers: frozenset[str] = frozenset()
@@ -403,7 +427,22 @@ class _Story:
         self.norm = 0.0
         self.norm_size = self.norm_stories = -1
         self.vector: Any = None  # sum of its articles' embeddings (the semantic stage)
-        self.unit: Any = None  # the same, unit length
+        self.unit: Any = None  # the same, unit length (made on first read, see `_rank`)
+
+
+class _Idf2(dict[float, float]):
+    """Squared inverse frequencies by document frequency, for one number of stories."""
+
+    __slots__ = ("stories",)
+
+    def __init__(self, stories: int) -> None:
+        super().__init__()
+        self.stories = stories
+
+    def __missing__(self, df: float) -> float:
+        w = math.log((self.stories + 1) / (df + 0.5))
+        value = self[df] = w * w
+        return value
 
 
 class Embedder(Protocol):
@@ -610,7 +649,7 @@ class StoryIndex:
         # token -> internal numbers of its timed articles, always in time order (a late article
         # is inserted in place), so the time window is two binary searches; beside each, the
         # article's weight for the token.
-        self._postings: list[array[int]] = []
+        self._postings: list[array[int]] = []  # int32: two billion articles
         self._pweights: list[array[float]] = []
         self._untimed: dict[int, list[tuple[int, float]]] = {}  # token -> untimed articles
         self._art_story = array("q")
@@ -619,10 +658,13 @@ class StoryIndex:
         self._art_norm_at = array("q")  # the story count when it was computed
         self._art_key = array("q")
         self._art_head_key = array("q")
-        # token ids and weights of each article, as compact arrays (tuples of Python ints and
-        # floats took 1.7 KB an article with descriptions)
-        self._art_tokens: list[array[int]] = []
-        self._art_weights: list[array[float]] = []
+        # token ids and weights of all articles end to end, article i's from _art_start[i] to
+        # _art_start[i + 1] (an array per article cost two objects and ~130 bytes more)
+        self._tokens = array("i")
+        self._weights = array("d")  # as given, so that a story's counts can be made from them
+        self._tids: list[int] = []  # token id -> the vocabulary's own int object
+        self._art_start = array("q", [0])
+        self._idf2_cache = _Idf2(0)
         self._art_text: list[str] = []
         self._stories: dict[int, _Story] = {}
         self._by_article_id: dict[int, int] = {}
@@ -631,7 +673,7 @@ class StoryIndex:
 
     def __len__(self) -> int:
         """Return the number of indexed articles."""
-        return len(self._art_tokens)
+        return len(self._art_story)
 
     @property
     def story_count(self) -> int:
@@ -667,7 +709,7 @@ class StoryIndex:
         """Add an article to a story (opening the story if it is new)."""
         self._add_text(self.resolve(story_id), self._analyse(title, description), published)
         if article_id is not None:
-            self._by_article_id[article_id] = len(self._art_tokens) - 1
+            self._by_article_id[article_id] = len(self._art_story) - 1
 
     def match(
         self,
@@ -735,7 +777,7 @@ class StoryIndex:
         if not query or limit < 1:
             return []
         coarse, _hits, _seen = self._retrieve(query, _epoch(published))
-        top = heapq.nlargest(limit, coarse.items(), key=lambda pair: (pair[1], pair[0]))
+        top = sorted(coarse.items(), key=lambda pair: (pair[1], pair[0]), reverse=True)[:limit]
         return [(sid, round(min(1.0, shared / total), 4)) for sid, shared in top]
 
     def assign(
@@ -773,7 +815,7 @@ class StoryIndex:
             story_id = new_story_id()
         self._add_text(story_id, text, published)
         if article_id is not None:
-            self._by_article_id[article_id] = len(self._art_tokens) - 1
+            self._by_article_id[article_id] = len(self._art_story) - 1
         return story_id, found
 
     def merge(self, absorbed: int, kept: int) -> None:
@@ -791,12 +833,13 @@ class StoryIndex:
         if target is None:
             target = self._stories[kept] = _Story()
         sdf = self._sdf
-        for tid, weight in source.counts.items():
-            if tid in target.counts:
+        counts = self._counts(target)
+        for tid, weight in self._counts(source).items():
+            if tid in counts:
                 sdf[tid] -= 1
-                target.counts[tid] += weight
+                counts[tid] += weight
             else:
-                target.counts[tid] = weight
+                counts[tid] = weight
         for art in source.articles:
             self._art_story[art] = kept
         target.articles.extend(source.articles)
@@ -810,7 +853,7 @@ class StoryIndex:
             target.vector = (
                 source.vector if target.vector is None else target.vector + source.vector
             )
-            target.unit = _unit(target.vector)
+            target.unit = None
         target.norm_size = -1
 
     def _merge_pair(self, first: int, second: int) -> int:
@@ -869,14 +912,23 @@ class StoryIndex:
 
     def _idf2(self, df: float) -> float:
         """Return the squared inverse frequency of a token with document frequency ``df``."""
-        w = math.log((len(self._stories) + 1) / (df + 0.5))
-        return w * w
+        return self._idf2_table()[df]
+
+    def _idf2_table(self) -> _Idf2:
+        """Return the squared inverse frequencies by document frequency for the current number
+        of stories: most tokens have a small one, so a norm's sum is mostly dictionary hits."""
+        table = self._idf2_cache
+        if table.stories != len(self._stories):
+            table = self._idf2_cache = _Idf2(len(self._stories))
+        return table
 
     def _analyse(self, title: str, description: str = "") -> _Text:
         """Return what the index reads from an article's headline and description."""
-        head = tokenize(title)
+        norm_head = normalize_title(title)
+        head = _tokens(norm_head)
         desc_text = (description or "")[:DESCRIPTION_CHARS]
-        desc = tokenize(desc_text, headline=False) if desc_text else []
+        norm_desc = normalize_text(desc_text)
+        desc = _tokens(norm_desc) if desc_text else []
         terms: dict[str, float] = dict.fromkeys(head, 1.0)
         dw = self.description_weight
         if dw:
@@ -886,8 +938,6 @@ class StoryIndex:
         all_names = head_names | names(desc_text) if desc_text else head_names
         head_numbers = frozenset(t for t in head if t[0].isdigit())
         numbers = head_numbers | frozenset(t for t in desc if t[0].isdigit())
-        norm_head = normalize_title(title)
-        norm_desc = normalize_text(desc_text)
         return _Text(
             terms=terms,
             text=" ".join(head),
@@ -903,25 +953,26 @@ class StoryIndex:
 
     def _add_text(self, story_id: int, text: _Text, published: datetime | None) -> None:
         when = _epoch(published)
-        art = len(self._art_tokens)
+        art = len(self._art_story)
         story = self._stories.get(story_id)
         if story is None:
             story = self._stories[story_id] = _Story()
             if when == when:
                 insort(self._opened, when)
         vocab, sdf, postings, pweights = self._vocab, self._sdf, self._postings, self._pweights
-        counts = story.counts
+        fresh = not story.articles  # every token is new to the story
+        counts = story.counts if fresh else self._counts(story)
         times = self._art_time
         timed = when == when  # not NaN
-        ids: list[int] = []
-        weights: list[float] = []
+        ids, weights = self._tokens, self._weights
         for tok, weight in text.terms.items():
             tid = vocab.get(tok)
             if tid is None:
                 tid = vocab[tok] = len(sdf)
+                self._tids.append(tid)
                 sdf.append(0)
                 self._adf.append(0)
-                postings.append(array("l"))
+                postings.append(array("i"))
                 pweights.append(array("f"))
             if timed:
                 plist = postings[tid]
@@ -935,10 +986,13 @@ class StoryIndex:
             else:
                 self._untimed.setdefault(tid, []).append((art, weight))
             self._adf[tid] += 1
-            seen = counts.get(tid, 0.0)
-            if not seen:
+            if counts is None:
                 sdf[tid] += 1
-            counts[tid] = seen + weight
+            else:
+                seen = counts.get(tid, 0.0)
+                if not seen:
+                    sdf[tid] += 1
+                counts[tid] = seen + weight
             ids.append(tid)
             weights.append(weight)
         if not text.head_names <= story.head_names:
@@ -952,9 +1006,8 @@ class StoryIndex:
         if self.embedder is not None:
             vector = self.embedder.embed(self._embed_text(text))
             story.vector = vector if story.vector is None else story.vector + vector
-            story.unit = _unit(story.vector)
-        self._art_tokens.append(array("l", ids))
-        self._art_weights.append(array("f", weights))
+            story.unit = None
+        self._art_start.append(len(ids))
         self._art_text.append(text.text)
         self._art_story.append(story_id)
         self._art_time.append(when)
@@ -966,6 +1019,20 @@ class StoryIndex:
         if timed:
             story.first = min(story.first, when)
             story.last = max(story.last, when)
+
+    def _counts(self, story: _Story) -> dict[int, float]:
+        """Return a story's summed token weights, made from its one article if not yet kept."""
+        counts = story.counts
+        if counts is None:
+            counts = story.counts = {}
+            if story.articles:
+                art, tids = story.articles[0], self._tids
+                start, stop = self._art_start[art], self._art_start[art + 1]
+                for tid, weight in zip(
+                    self._tokens[start:stop], self._weights[start:stop], strict=True
+                ):
+                    counts[tids[tid]] = weight  # the vocabulary's int, not one more
+        return counts
 
     @staticmethod
     def _embed_text(text: _Text) -> str:
@@ -995,8 +1062,9 @@ class StoryIndex:
         # still join a story by its words (UCI F1 0.792 -> 0.812 when measured)
         if len(text.terms) < (1 if clustering else self.min_tokens) or not self._stories:
             return []
-        vocab = self._vocab
-        unknown_w2 = self._idf2(0)
+        vocab, idf2 = self._vocab, self._idf2_table()
+        df = self._df if self.article_share else self._sdf.__getitem__
+        unknown_w2 = idf2[0]
         query: dict[int, float] = {}
         qnorm = 0.0
         for tok, weight in text.terms.items():
@@ -1004,7 +1072,7 @@ class StoryIndex:
             if tid is None:
                 qnorm += weight * weight * unknown_w2  # an unseen word still counts
             else:
-                w2 = self._idf2(self._df(tid))
+                w2 = idf2[df(tid)]
                 query[tid] = weight * w2
                 qnorm += weight * weight * w2
         if not query:
@@ -1013,7 +1081,8 @@ class StoryIndex:
         if not coarse:
             return []
         if len(coarse) > self.max_candidates:
-            top = heapq.nlargest(self.max_candidates, coarse, key=coarse.__getitem__)
+            # heapq.nlargest's documented equivalent (ties in the same order), sorted in C
+            top = sorted(coarse, key=coarse.__getitem__, reverse=True)[: self.max_candidates]
         else:
             top = list(coarse)
         timed = when == when
@@ -1023,9 +1092,11 @@ class StoryIndex:
         if semantic and self.embedder is not None:
             qvec = self.embedder.embed(self._embed_text(text))
         floor = -1.0  # the second-best score so far: the top two are always exact
+        first = -math.inf
         scored: list[tuple[float, int]] = []
+        stories = self._stories
         for sid in top:
-            story = self._stories[sid]
+            story = stories[sid]
             penalty = self._conflict(text, story)
             if clustering and penalty == self.name_penalty:
                 penalty = self.cluster_name_penalty
@@ -1040,8 +1111,11 @@ class StoryIndex:
                 self.centroid if clustering else self.lookup_centroid,
                 self.weight if clustering else self.lookup_weight,
             )
-            if qvec is not None and story.unit is not None:
-                cosine = float(qvec @ story.unit)
+            if qvec is not None and story.vector is not None:
+                unit = story.unit
+                if unit is None:  # made when a lookup first reads it, not on every add
+                    unit = story.unit = _unit(story.vector)
+                cosine = float(qvec @ unit)
                 score += semantic * (cosine - self.semantic_floor)
             score *= 1.0 - penalty
             if decay and timed and story.last >= story.first:
@@ -1049,8 +1123,10 @@ class StoryIndex:
                 span = self._quiet_span(story) if clustering else self.window
                 score *= 1.0 - decay * min(1.0, gap / span)
             scored.append((score, sid))
-            if len(scored) >= 2:
-                floor = max(floor, heapq.nlargest(2, scored)[1][0])
+            if score > first:
+                first, score = score, first
+            if score > floor:
+                floor = score
         scored.sort(reverse=True)
         return scored
 
@@ -1102,9 +1178,9 @@ class StoryIndex:
             if not seen:  # the rarest token: every article is new
                 seen = {art: w2 * aw for art, aw in zip(arts, aws, strict=True)}
                 get = seen.get
-            else:
-                for art, aw in zip(arts, aws, strict=True):
-                    seen[art] = get(art, 0.0) + w2 * aw
+            else:  # the products in C (map), the sums in the same order as ever
+                for art, share in zip(arts, map(w2.__mul__, aws), strict=True):
+                    seen[art] = get(art, 0.0) + share
             for art, aw in untimed.get(tid, ()):
                 seen[art] = get(art, 0.0) + w2 * aw
         coarse: dict[int, float] = {}
@@ -1112,13 +1188,15 @@ class StoryIndex:
         story_of, best_of, hits_of = self._art_story, coarse.get, hits.get
         for art, s in seen.items():
             sid = story_of[art]
-            if s > best_of(sid, 0.0):
-                coarse[sid] = s
             found = hits_of(sid)
             if found is None:
                 hits[sid] = [art]
+                if s > 0.0:
+                    coarse[sid] = s
             else:
                 found.append(art)
+                if s > best_of(sid, 0.0):
+                    coarse[sid] = s
         return coarse, hits, seen
 
     def _score_story(
@@ -1142,7 +1220,7 @@ class StoryIndex:
         a perfect ratio."""
         bonus = 0.0
         if centroid and len(story.articles) > 1:
-            counts = story.counts
+            counts = self._counts(story)
             common = 0.0
             for tid, w2 in query.items():
                 count = counts.get(tid)
@@ -1152,10 +1230,18 @@ class StoryIndex:
         need = floor - bonus  # what the best article must exceed for the story to count
         text_of = self._art_text
         if len(arts) > self.max_headlines:  # a big story: its articles sharing the most
-            arts = heapq.nlargest(self.max_headlines, arts, key=shared.__getitem__)
+            arts = sorted(arts, key=shared.__getitem__, reverse=True)[: self.max_headlines]
         best = 0.0
+        stories, norms, norm_at, sqrt = (
+            len(self._stories),
+            self._art_norm,
+            self._art_norm_at,
+            math.sqrt,
+        )
         for art in arts:
-            lexical = weight * shared[art] / math.sqrt(qnorm * self._headline_norm(art))
+            # `_headline_norm`'s cache, read inline: this loop runs for every candidate article
+            norm = norms[art] if stories <= norm_at[art] * 1.1 else self._headline_norm(art)
+            lexical = weight * shared[art] / sqrt(qnorm * norm)
             if lexical + (1.0 - weight) <= max(best, need):
                 continue
             score = lexical + (1.0 - weight) * fuzz.ratio(text, text_of[art]) / 100
@@ -1168,14 +1254,15 @@ class StoryIndex:
         stories = len(self._stories)
         if stories <= self._art_norm_at[art] * 1.1:
             return self._art_norm[art]
-        idf2, df = self._idf2, self._df
-        norm = (
-            sum(
-                w * w * idf2(df(tid))
-                for tid, w in zip(self._art_tokens[art], self._art_weights[art], strict=True)
-            )
-            or 1.0
-        )
+        idf2 = self._idf2_table()
+        start, stop = self._art_start[art], self._art_start[art + 1]
+        tids, weights = self._tokens[start:stop], self._weights[start:stop]
+        if self.article_share:
+            df = self._df
+            norm = sum(w * w * idf2[df(t)] for t, w in zip(tids, weights, strict=True)) or 1.0
+        else:  # the document frequency is the story count
+            sdf = self._sdf
+            norm = sum(w * w * idf2[sdf[t]] for t, w in zip(tids, weights, strict=True)) or 1.0
         self._art_norm[art] = norm
         self._art_norm_at[art] = stories
         return norm
@@ -1188,8 +1275,11 @@ class StoryIndex:
         size, stories = len(story.articles), len(self._stories)
         if size <= story.norm_size * 1.1 and stories <= story.norm_stories * 1.1:
             return story.norm
-        idf2, df = self._idf2, self._df
-        story.norm = sum(count * idf2(df(tid)) for tid, count in story.counts.items()) or 1.0
+        idf2, df, sdf, counts = self._idf2_table(), self._df, self._sdf, self._counts(story)
+        if self.article_share:
+            story.norm = sum(count * idf2[df(tid)] for tid, count in counts.items()) or 1.0
+        else:
+            story.norm = sum(count * idf2[sdf[tid]] for tid, count in counts.items()) or 1.0
         story.norm_size, story.norm_stories = size, stories
         return story.norm
 

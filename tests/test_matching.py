@@ -605,3 +605,21 @@ def test_a_story_that_stands_clear_of_the_next_scores_higher() -> None:
         assert found is not None and found.story_id == 1
         scores.append(found.score)
     assert scores[1] > scores[0], "no other story comes close: the answer is surer"
+
+
+def test_a_story_counts_its_articles_token_weights_once_it_has_two() -> None:
+    # a one-article story keeps no dict of its own: it is made from the article when needed
+    index = StoryIndex(embedder=None, description_weight=0.3)
+    first = ("Senate passes the budget bill", "Lawmakers voted late on Tuesday night.")
+    second = ("Budget bill clears the Senate", "The vote was close, lawmakers said.")
+    index.add(1, *first[:1], T0, description=first[1])
+    story = index._stories[1]
+    assert story.counts is None
+    index.add(1, *second[:1], T0, description=second[1])
+    expected: dict[str, float] = {}
+    for title, description in (first, second):
+        for token, weight in index._analyse(title, description).terms.items():
+            expected[token] = expected.get(token, 0.0) + weight
+    by_id = {tid: token for token, tid in index._vocab.items()}
+    assert {by_id[tid]: weight for tid, weight in (story.counts or {}).items()} == expected
+    assert all(index._sdf[index._vocab[token]] == 1 for token in expected)
