@@ -284,6 +284,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--base", type=int, default=20_000, help="articles stored first")
     parser.add_argument("--ingest", type=int, default=100_000, help="articles ingested under load")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (serve's)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="parallax-load-") as tmp:
@@ -316,7 +317,16 @@ def main() -> None:
         port = _free_port()
         log = (Path(tmp) / "serve.log").open("wb")
         server = subprocess.Popen(
-            [str(BIN / "parallax"), "serve", "--port", str(port), "--workers", "2"],
+            [
+                str(BIN / "parallax"),
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--threads",
+                str(args.threads),
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -326,7 +336,8 @@ def main() -> None:
             _wait_for(port, server, 120)
             drive(port, prepared, 8, 3)  # warm both workers up
             print(
-                f"parallax serve --workers 2 (4 threads each), {args.connections} connections, "
+                f"parallax serve --workers 2 ({args.threads} threads each), "
+                f"{args.connections} connections, "
                 "80% lookups / 15% batches of 50 / 5% story pages"
             )
             report(
