@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -623,3 +624,37 @@ def test_a_story_counts_its_articles_token_weights_once_it_has_two() -> None:
     by_id = {tid: token for token, tid in index._vocab.items()}
     assert {by_id[tid]: weight for tid, weight in (story.counts or {}).items()} == expected
     assert all(index._sdf[index._vocab[token]] == 1 for token in expected)
+
+
+def test_a_very_crowded_window_still_lets_an_article_join_its_story() -> None:
+    # 3,000 other stories in the window: the bar to join rises only as far as was measured
+    # (CLUSTER_CROWDING_MAX); unbounded, this other outlet's wording opened a story of its own.
+    rng = random.Random(3)
+    syllables = "ba be bi bo bu ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no".split()
+
+    def word() -> str:
+        return "".join(rng.choice(syllables) for _ in range(3))
+
+    index = StoryIndex(embedder=None)
+    ids = itertools.count(1)
+    for k in range(3000):
+        index.assign(
+            " ".join(word() for _ in range(6)),
+            T0 + timedelta(minutes=k),
+            ids.__next__,
+            description=" ".join(word() for _ in range(12)),
+        )
+    first, _ = index.assign(
+        "Harbour bridge closed in Sydney after crane collapse injures four workers",
+        T0 + timedelta(hours=30),
+        ids.__next__,
+        description="A construction crane fell onto the Sydney Harbour Bridge on Monday, "
+        "injuring four workers and closing all lanes.",
+    )
+    second, joined = index.assign(
+        "Sydney Harbour Bridge shut as falling crane hurts workers",
+        T0 + timedelta(hours=31),
+        ids.__next__,
+        description="Emergency crews were called to the harbour crossing, police said.",
+    )
+    assert joined is not None and second == first
