@@ -154,7 +154,8 @@ def _connection_loop(
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             status = 0
         latencies[kind].append(time.perf_counter() - started)
-        if status != 200:
+        # a story merged into another during the run answers 308 to it: an answer, not an error
+        if status != 200 and not (kind == "story" and status == 308):
             errors[kind] += 1
     conn.close()
     return latencies, errors
@@ -311,7 +312,10 @@ def main() -> None:
         )
         print(f"setup: {said} in {time.monotonic() - started:.0f} s")
         with sqlite3.connect(database) as conn:
-            story_ids = [row[0] for row in conn.execute("SELECT id FROM story")]
+            # absorbed stories (merged into another) answer 308: pages of live stories only
+            story_ids = [
+                row[0] for row in conn.execute("SELECT id FROM story WHERE article_count > 0")
+            ]
         prepared = _requests(base, story_ids, 2, 20_000)
 
         port = _free_port()
