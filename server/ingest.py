@@ -49,14 +49,14 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .catalog import Catalog
 from .models import Article, Feed, Outlet, Story, StoryMerge, utcnow
 from .outlets import move_feed
 from .records import RecordError, read_rows
-from .stories import StoryService
+from .stories import StoryService, recount
 from .text import plain
 from .times import parse_time
 from .urls import ParsedURL, URLError, canonicalize
@@ -222,7 +222,7 @@ def add_articles(
         for absorbed, kept in merges:
             _store_merge(session, absorbed, kept, now)
             stories.stored_merge(absorbed, kept)
-        _recount(session, {index.resolve(story_id) for story_id in touched | _named(merges)})
+        recount(session, {index.resolve(story_id) for story_id in touched | _named(merges)})
     result.merges = len(merges)
     return result
 
@@ -249,47 +249,6 @@ def _store_merge(session: Session, absorbed: int, kept: int, when: datetime) -> 
     story = session.get(Story, absorbed)
     if story is not None:
         story.article_count = story.outlet_count = 0
-
-
-def _recount(session: Session, story_ids: set[int]) -> None:
-    """Refresh the counts and time span of the given stories.
-
-    Outlets are counted distinct; an unrated site counts once per domain.
-    """
-    ids = sorted(story_ids)
-    for chunk in range(0, len(ids), 500):
-        rows = session.execute(
-            select(
-                Article.story_id,
-                Article.outlet_id,
-                Article.domain,
-                func.coalesce(Article.published_at, Article.first_seen),
-            ).where(Article.story_id.in_(ids[chunk : chunk + 500]))
-        )
-        spans: dict[int, tuple[int, set[object], datetime, datetime]] = {}
-        for story_id, outlet_id, domain, when in rows:
-            assert story_id is not None  # the query asks for these stories only
-            when = _aware(when)
-            count, outlets, first, last = spans.get(story_id, (0, set(), when, when))
-            outlets.add(outlet_id if outlet_id is not None else domain)
-            spans[story_id] = (count + 1, outlets, min(first, when), max(last, when))
-        for story_id, (count, outlets, first, last) in spans.items():
-            story = session.get(Story, story_id)
-            if story is not None:
-                story.article_count = count
-                story.outlet_count = len(outlets)
-                story.first_seen = first
-                story.last_seen = last
-
-
-def _aware(value: datetime | str) -> datetime:
-    """Return a UTC-aware time from what an aggregate query gives back.
-
-    SQLite hands ``coalesce`` of timestamps back as text without a zone.
-    """
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # --- feeds -----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import String, case, cast, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
@@ -35,7 +35,6 @@ from .models import (
     OutletRule,
     RatingChange,
     Setting,
-    Story,
     utcnow,
 )
 from .outlet_csv import (
@@ -45,6 +44,7 @@ from .outlet_csv import (
     diff,
     merge_feeds,
 )
+from .stories import recount
 from .urls import OutletResolver, URLError, canonicalize, parse_rule, registrable_domain
 
 FEED_MOVE_ACTOR = "parallax ingest feeds"
@@ -214,18 +214,9 @@ def import_records(
         return result
 
     # Rules move between outlets only after every old owner has let go of them.
-    moved = {
-        rule.host
-        for outlet, record, changes in plan
-        if outlet is None or "rules" in changes
-        for rule in (outlet.rules if outlet is not None else [])
-    }
-    moved |= {
-        parse_rule(text)[0]
-        for outlet, record, changes in plan
-        if outlet is None or "rules" in changes
-        for text in record.rules
-    }
+    moved = set().union(
+        *(rule_hosts(o, r) for o, r, changes in plan if o is None or "rules" in changes)
+    )
     for outlet, _record, changes in plan:
         if outlet is not None and "rules" in changes:
             outlet.rules.clear()
@@ -251,6 +242,13 @@ def import_records(
     if result.created or result.updated:
         bump_catalog_version(session)
     return result
+
+
+def rule_hosts(outlet: Outlet | None, record: OutletRecord | None) -> set[str]:
+    """Return the hosts an outlet's rules name before (``outlet``, as stored) and after
+    (``record``) a change: the sites whose articles :func:`relink_articles` must look at."""
+    before = {rule.host for rule in outlet.rules} if outlet is not None else set()
+    return before | {parse_rule(text)[0] for text in (record.rules if record else [])}
 
 
 def relink_articles(session: Session, hosts: Iterable[str]) -> int:
@@ -296,29 +294,8 @@ def relink_articles(session: Session, hosts: Iterable[str]) -> int:
                 .values(outlet_id=outlet_id)
                 .execution_options(synchronize_session=False)
             )
-    _recount_outlets(session, sorted(stories))
+    recount(session, stories)
     return sum(len(ids) for ids in moves.values())
-
-
-def _recount_outlets(session: Session, story_ids: list[int]) -> None:
-    """Count each story's distinct outlets again (an unrated site counts once per domain)."""
-    source = case(
-        (Article.outlet_id.is_(None), Article.domain),
-        else_=cast(Article.outlet_id, String),
-    )
-    for chunk in range(0, len(story_ids), 500):
-        counts = session.execute(
-            select(Article.story_id, func.count(func.distinct(source)))
-            .where(Article.story_id.in_(story_ids[chunk : chunk + 500]))
-            .group_by(Article.story_id)
-        )
-        for story_id, count in counts:
-            session.execute(
-                update(Story)
-                .where(Story.id == story_id)
-                .values(outlet_count=count)
-                .execution_options(synchronize_session=False)
-            )
 
 
 def audit_feed_change(

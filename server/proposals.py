@@ -19,9 +19,14 @@ from sqlalchemy.orm import Session, selectinload
 from .changelog import append_change
 from .models import Feed, Outlet, OutletRule, Proposal, RatingChange, User, utcnow
 from .outlet_csv import RATED_FIELDS, OutletRecord, diff, validate_record
-from .outlets import apply_record, bump_catalog_version, record_of, relink_articles
+from .outlets import (
+    apply_record,
+    bump_catalog_version,
+    record_of,
+    relink_articles,
+    rule_hosts,
+)
 from .policy import Justification, approvals_needed
-from .urls import parse_rule
 
 
 class ProposalConflict(Exception):
@@ -186,8 +191,7 @@ def apply(session: Session, proposal: Proposal, approvers: list[User]) -> list[R
     moved: set[str] = set()  # the hosts of rules that come, go or change hands
     for slug, outlet, record, changes in plans:
         if outlet is None or record is None or "rules" in changes:
-            moved.update(rule.host for rule in (outlet.rules if outlet is not None else []))
-            moved.update(parse_rule(text)[0] for text in (record.rules if record else []))
+            moved |= rule_hosts(outlet, record)
         if record is None and outlet is not None:
             version = outlet.version
             session.delete(outlet)  # every curated value stays in the audit row below

@@ -41,16 +41,16 @@ from __future__ import annotations
 import threading
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from .matching import CLUSTER_THRESHOLD, MATCH_THRESHOLD, MERGE_THRESHOLD, Match, StoryIndex
-from .models import Article, StoryMerge
+from .models import Article, Story, StoryMerge
 
 GAP_SECONDS = 600.0
 """How long an unseen id below the mark is looked for: far longer than any batch commit."""
@@ -361,3 +361,44 @@ class StoryService:
             self._merged = set()
             self._gaps = []
             self._answers = {}
+
+
+def recount(session: Session, story_ids: Iterable[int]) -> None:
+    """Refresh the counts and time span of the given stories, as their articles stand now.
+
+    Outlets are counted distinct; an unrated site counts once per domain.
+    """
+    ids = sorted(story_ids)
+    for chunk in range(0, len(ids), 500):
+        rows = session.execute(
+            select(
+                Article.story_id,
+                Article.outlet_id,
+                Article.domain,
+                func.coalesce(Article.published_at, Article.first_seen),
+            ).where(Article.story_id.in_(ids[chunk : chunk + 500]))
+        )
+        spans: dict[int, tuple[int, set[object], datetime, datetime]] = {}
+        for story_id, outlet_id, domain, when in rows:
+            assert story_id is not None  # the query asks for these stories only
+            when = _aware(when)
+            count, outlets, first, last = spans.get(story_id, (0, set(), when, when))
+            outlets.add(outlet_id if outlet_id is not None else domain)
+            spans[story_id] = (count + 1, outlets, min(first, when), max(last, when))
+        for story_id, (count, outlets, first, last) in spans.items():
+            story = session.get(Story, story_id)
+            if story is not None:
+                story.article_count = count
+                story.outlet_count = len(outlets)
+                story.first_seen = first
+                story.last_seen = last
+
+
+def _aware(value: datetime | str) -> datetime:
+    """Return a UTC-aware time from what an aggregate query gives back.
+
+    SQLite hands ``coalesce`` of timestamps back as text without a zone.
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
