@@ -440,6 +440,33 @@ def test_near_miss_set_paraphrases_match_and_siblings_do_not() -> None:
     assert wrong == []
 
 
+def _cluster_near_misses(**options: object) -> dict[str, set[int]]:
+    """Ingest the near-miss set's stories in time order; return each story's ingested ids."""
+    data = json.loads(NEAR_MISSES.read_text(encoding="utf-8"))
+    articles = sorted(
+        ((key, *article) for key, told in data["stories"].items() for article in told),
+        key=lambda row: _when(row[3]),
+    )
+    index, ids = StoryIndex(**options), itertools.count(1)  # type: ignore[arg-type]
+    built: dict[str, set[int]] = {}
+    for key, title, description, when in articles:
+        story_id, _ = index.assign(title, _when(when), ids.__next__, None, description or "")
+        built.setdefault(key, set()).add(story_id)
+    return {key: {index.resolve(s) for s in stories} for key, stories in built.items()}
+
+
+def test_clustering_keeps_sibling_events_apart_and_the_second_opinion_joins_sides() -> None:
+    built = _cluster_near_misses()
+    owners: dict[int, set[str]] = {}
+    for key, story_ids in built.items():
+        for story in story_ids:
+            owners.setdefault(story, set()).add(key)
+    assert [keys for keys in owners.values() if len(keys) > 1] == []  # no sibling joined
+    # the lookup's second opinion (CLUSTER_EVIDENCE) joins sides the first rule left apart
+    first_rule_only = _cluster_near_misses(cluster_evidence=None)
+    assert sum(map(len, built.values())) < sum(map(len, first_rule_only.values()))
+
+
 def _demo_index() -> StoryIndex:
     """Cluster the demo articles as ingestion does."""
     index = StoryIndex()
