@@ -1165,6 +1165,7 @@ class StoryIndex:
         )
         timed = when == when
         lo, hi = when - self.window - slack, when + self.window + slack
+        cap = self.max_postings
         spans: list[tuple[int, int, int, int]] = []  # (length, token, start, stop)
         for tid in query:
             plist = postings[tid]
@@ -1179,6 +1180,11 @@ class StoryIndex:
                 stop = len(plist)
                 if times[plist[-1]] > hi:
                     stop = bisect_right(plist, hi, key=times.__getitem__)
+                if stop > cap and times[plist[stop - cap - 1]] >= lo:
+                    # more than max_postings in the window: the walk stops before it whatever
+                    # its length, so that is not searched (the search was 5% of ingestion)
+                    spans.append((cap + 1, tid, 0, 0))
+                    continue
                 start = 0
                 if times[plist[0]] < lo:
                     start = bisect_left(plist, lo, hi=stop, key=times.__getitem__)
@@ -1188,7 +1194,7 @@ class StoryIndex:
         seen: dict[int, float] = {}
         get = seen.get  # this loop and the next are the hot path of ingestion: locals only
         for length, tid, start, stop in spans:
-            if length > self.max_postings or length > budget:
+            if length > cap or length > budget:
                 break
             budget -= length
             w2 = query[tid]
