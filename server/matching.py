@@ -511,6 +511,17 @@ def _unit(vector: Any) -> Any:
     return vector / math.sqrt(norm) if norm > 0 else vector
 
 
+def _union(mine: frozenset[str], more: frozenset[str]) -> frozenset[str]:
+    """Return the union of two sets of names or numbers, one of them itself when it holds the
+    other: a story's sets are mostly its first article's, and a headline's names are mostly all
+    of its article's (a frozenset costs 216 bytes or more; `|` always makes a new one)."""
+    if more <= mine:
+        return mine
+    if mine <= more:
+        return more
+    return mine | more
+
+
 def _is_figure(number: str) -> bool:
     """Return True for a number that names a measurement: one with a decimal part (6.9, 2.9)
     or a large round one, as magnitudes expand ("$14.2 billion", "143,000 jobs")."""
@@ -963,9 +974,9 @@ class StoryIndex:
             for tok in dict.fromkeys(desc):
                 terms[tok] = both if tok in terms else dw
         head_names = names(title)
-        all_names = head_names | names(desc_text) if desc_text else head_names
+        all_names = _union(head_names, names(desc_text)) if desc_text else head_names
         head_numbers = frozenset(t for t in head if t[0].isdigit())
-        numbers = head_numbers | frozenset(t for t in desc if t[0].isdigit())
+        numbers = _union(head_numbers, frozenset(t for t in desc if t[0].isdigit()))
         return _Text(
             terms=terms,
             text=" ".join(head),
@@ -1024,14 +1035,10 @@ class StoryIndex:
                 counts[tid] = seen + weight if seen else weight  # the article's float object
             ids.append(tid)
             codes.append(code)
-        if not text.head_names <= story.head_names:
-            story.head_names |= text.head_names
-        if not text.names <= story.names:
-            story.names |= text.names
-        if not text.head_numbers <= story.head_numbers:
-            story.head_numbers |= text.head_numbers
-        if not text.numbers <= story.numbers:
-            story.numbers |= text.numbers
+        story.head_names = _union(story.head_names, text.head_names)
+        story.names = _union(story.names, text.names)
+        story.head_numbers = _union(story.head_numbers, text.head_numbers)
+        story.numbers = _union(story.numbers, text.numbers)
         if self.embedder is not None:
             vector = self.embedder.embed(self._embed_text(text))
             if story.row < 0:
