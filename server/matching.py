@@ -407,10 +407,8 @@ class Match:
     score: float
 
 
-_Retrieved = tuple[
-    dict[int, float], float, dict[int, float], dict[int, list[int]], dict[int, float]
-]
-"""A query (token -> weight x idf^2), its squared norm, and `StoryIndex._retrieve`'s three maps."""
+_Retrieved = tuple[dict[int, float], float, dict[int, float], dict[int, float]]
+"""A query (token -> weight x idf^2), its squared norm, and `StoryIndex._retrieve`'s two maps."""
 
 
 @dataclass(frozen=True)
@@ -444,7 +442,7 @@ class _Story:
         "norm",
         "norm_size",
         "norm_stories",
-        "vector",
+        "row",
         "unit",
     )
 
@@ -461,8 +459,13 @@ class _Story:
         self.numbers: frozenset[str] = frozenset()
         self.norm = 0.0
         self.norm_size = self.norm_stories = -1
-        self.vector: Any = None  # sum of its articles' embeddings (the semantic stage)
+        # the sum of its articles' embeddings (the semantic stage): a row of the index's
+        # `_vectors`, -1 while it has none
+        self.row = -1
         self.unit: Any = None  # the same, unit length (made on first read, see `_rank`)
+
+
+_BLOCK = 4096  # story vectors a block of `StoryIndex._vectors` holds (2 MB at 128 float32)
 
 
 class _Idf2(dict[float, float]):
@@ -532,6 +535,17 @@ def _unit(vector: Any) -> Any:
     """Return a vector scaled to unit length (itself if zero)."""
     norm = float(vector @ vector)
     return vector / math.sqrt(norm) if norm > 0 else vector
+
+
+def _union(mine: frozenset[str], more: frozenset[str]) -> frozenset[str]:
+    """Return the union of two sets of names or numbers, one of them itself when it holds the
+    other: a story's sets are mostly its first article's, and a headline's names are mostly all
+    of its article's (a frozenset costs 216 bytes or more; `|` always makes a new one)."""
+    if more <= mine:
+        return mine
+    if mine <= more:
+        return more
+    return mine | more
 
 
 def _is_figure(number: str) -> bool:
@@ -658,7 +672,9 @@ class StoryIndex:
         self.crowding = crowding
         self.margin = margin
         self.cluster_crowding = cluster_crowding
-        self._opened: list[float] = []  # opening times of the timed stories, sorted
+        # opening times of the timed stories, sorted (an array: a float object each cost 24
+        # bytes more a story)
+        self._opened = array("d")
         self.article_share = article_share
         self.number_penalty = number_penalty
         self.name_penalty = name_penalty
@@ -687,11 +703,18 @@ class StoryIndex:
         self._vocab: dict[str, int] = {}
         self._sdf = array("l")  # stories per token
         self._adf = array("l")  # articles per token
+        # An article's weight for a token is 1 (headline), the description's weight, or their
+        # sum: kept as a code (a byte, not the 8 or 4 of a float: ~250 bytes an article) into
+        # `_weight_of`, and `_posting_weight_of` for the postings, which hold float32 values.
+        dw = description_weight
+        self._weight_of = (1.0, dw, 1.0 + dw)
+        self._posting_weight_of = tuple(array("f", self._weight_of))
+        self._code_of = {w: code for code, w in reversed(list(enumerate(self._weight_of)))}
         # token -> internal numbers of its timed articles, always in time order (a late article
         # is inserted in place), so the time window is two binary searches; beside each, the
-        # article's weight for the token.
+        # code of the article's weight for the token.
         self._postings: list[array[int]] = []  # int32: two billion articles
-        self._pweights: list[array[float]] = []
+        self._pcodes: list[array[int]] = []
         self._untimed: dict[int, list[tuple[int, float]]] = {}  # token -> untimed articles
         self._art_story = array("q")
         self._art_time = array("d")
@@ -702,11 +725,15 @@ class StoryIndex:
         # token ids and weights of all articles end to end, article i's from _art_start[i] to
         # _art_start[i + 1] (an array per article cost two objects and ~130 bytes more)
         self._tokens = array("i")
-        self._weights = array("d")  # as given, so that a story's counts can be made from them
+        self._codes = array("B")  # their weights' codes, so a story's counts can be made
         self._tids: list[int] = []  # token id -> the vocabulary's own int object
         self._art_start = array("q", [0])
         self._idf2_cache = _Idf2(0)
         self._art_text: list[str] = []
+        # the stories' summed embeddings, in blocks of _BLOCK rows (a numpy array per story
+        # cost 112 bytes more, and its object)
+        self._vectors: list[Any] = []
+        self._rows = 0
         self._stories: dict[int, _Story] = {}
         self._by_article_id: dict[int, int] = {}
         self._redirects: dict[int, int] = {}
@@ -822,7 +849,7 @@ class StoryIndex:
                 query[tid] = w2
         if not query or limit < 1:
             return []
-        coarse, _hits, _seen = self._retrieve(query, _epoch(published))
+        coarse, _seen = self._retrieve(query, _epoch(published))
         top = sorted(coarse.items(), key=lambda pair: (pair[1], pair[0]), reverse=True)[:limit]
         return [(sid, round(min(1.0, shared / total), 4)) for sid, shared in top]
 
@@ -908,10 +935,11 @@ class StoryIndex:
         target.names |= source.names
         target.head_numbers |= source.head_numbers
         target.numbers |= source.numbers
-        if source.vector is not None:
-            target.vector = (
-                source.vector if target.vector is None else target.vector + source.vector
-            )
+        if source.row >= 0:
+            if target.row < 0:
+                target.row = source.row  # the absorbed story's row is the kept one's now
+            else:
+                self._vector(target.row)[...] += self._vector(source.row)
             target.unit = None
         target.norm_size = -1
 
@@ -991,12 +1019,13 @@ class StoryIndex:
         terms: dict[str, float] = dict.fromkeys(head, 1.0)
         dw = self.description_weight
         if dw:
+            both = self._weight_of[2]  # one float object for all: stories' counts keep these
             for tok in dict.fromkeys(desc):
-                terms[tok] = terms.get(tok, 0.0) + dw
+                terms[tok] = both if tok in terms else dw
         head_names = names(title)
-        all_names = head_names | names(desc_text) if desc_text else head_names
+        all_names = _union(head_names, names(desc_text)) if desc_text else head_names
         head_numbers = frozenset(t for t in head if t[0].isdigit())
-        numbers = head_numbers | frozenset(t for t in desc if t[0].isdigit())
+        numbers = _union(head_numbers, frozenset(t for t in desc if t[0].isdigit()))
         return _Text(
             terms=terms,
             text=" ".join(head),
@@ -1019,12 +1048,12 @@ class StoryIndex:
             story = self._stories[story_id] = _Story()
             if when == when:
                 insort(self._opened, when)
-        vocab, sdf, postings, pweights = self._vocab, self._sdf, self._postings, self._pweights
+        vocab, sdf, postings, pcodes = self._vocab, self._sdf, self._postings, self._pcodes
         fresh = not story.articles  # every token is new to the story
         counts = story.counts if fresh else self._counts(story)
         times = self._art_time
         timed = when == when  # not NaN
-        ids, weights = self._tokens, self._weights
+        ids, codes, code_of = self._tokens, self._codes, self._code_of
         for tok, weight in text.terms.items():
             tid = vocab.get(tok)
             if tid is None:
@@ -1033,16 +1062,17 @@ class StoryIndex:
                 sdf.append(0)
                 self._adf.append(0)
                 postings.append(array("i"))
-                pweights.append(array("f"))
+                pcodes.append(array("B"))
+            code = code_of[weight]
             if timed:
                 plist = postings[tid]
                 if plist and times[plist[-1]] > when:  # out of order: rare, a memmove in C
                     at = bisect_right(plist, when, key=times.__getitem__)
                     plist.insert(at, art)
-                    pweights[tid].insert(at, weight)
+                    pcodes[tid].insert(at, code)
                 else:
                     plist.append(art)
-                    pweights[tid].append(weight)
+                    pcodes[tid].append(code)
             else:
                 self._untimed.setdefault(tid, []).append((art, weight))
             self._adf[tid] += 1
@@ -1052,20 +1082,19 @@ class StoryIndex:
                 seen = counts.get(tid, 0.0)
                 if not seen:
                     sdf[tid] += 1
-                counts[tid] = seen + weight
+                counts[tid] = seen + weight if seen else weight  # the article's float object
             ids.append(tid)
-            weights.append(weight)
-        if not text.head_names <= story.head_names:
-            story.head_names |= text.head_names
-        if not text.names <= story.names:
-            story.names |= text.names
-        if not text.head_numbers <= story.head_numbers:
-            story.head_numbers |= text.head_numbers
-        if not text.numbers <= story.numbers:
-            story.numbers |= text.numbers
+            codes.append(code)
+        story.head_names = _union(story.head_names, text.head_names)
+        story.names = _union(story.names, text.names)
+        story.head_numbers = _union(story.head_numbers, text.head_numbers)
+        story.numbers = _union(story.numbers, text.numbers)
         if self.embedder is not None:
             vector = self._embed(text)
-            story.vector = vector if story.vector is None else story.vector + vector
+            if story.row < 0:
+                story.row = self._new_row(vector)
+            else:
+                self._vector(story.row)[...] += vector
             story.unit = None
         self._art_start.append(len(ids))
         self._art_text.append(text.text)
@@ -1088,10 +1117,11 @@ class StoryIndex:
             if story.articles:
                 art, tids = story.articles[0], self._tids
                 start, stop = self._art_start[art], self._art_start[art + 1]
-                for tid, weight in zip(
-                    self._tokens[start:stop], self._weights[start:stop], strict=True
+                weight_of = self._weight_of  # three float objects, not one an entry (24 bytes)
+                for tid, code in zip(
+                    self._tokens[start:stop], self._codes[start:stop], strict=True
                 ):
-                    counts[tids[tid]] = weight  # the vocabulary's int, not one more
+                    counts[tids[tid]] = weight_of[code]  # the vocabulary's int, not one more
         return counts
 
     def _embed(self, text: _Text) -> Any:
@@ -1104,6 +1134,21 @@ class StoryIndex:
         vector = self.embedder.embed(text.raw)
         self._embedded = (text, vector)
         return vector
+
+    def _new_row(self, vector: Any) -> int:
+        """Return a new row of `_vectors` holding a copy of an embedding (a numpy vector)."""
+        row = self._rows
+        if row % _BLOCK == 0:
+            import numpy as np  # the embedder's own library: loaded only with one
+
+            self._vectors.append(np.zeros((_BLOCK, len(vector)), dtype=vector.dtype))
+        self._vectors[-1][row % _BLOCK] = vector
+        self._rows += 1
+        return row
+
+    def _vector(self, row: int) -> Any:
+        """Return a row of `_vectors` (a view: adding to it adds to the story's sum)."""
+        return self._vectors[row // _BLOCK][row % _BLOCK]
 
     def _conflict(self, text: _Text, story: _Story) -> float:
         """Return the penalty for names or figures of the query disagreeing with a story's."""
@@ -1132,7 +1177,7 @@ class StoryIndex:
         found = self._words_of(text, when, slack)
         if found is None:
             return []
-        query, qnorm, coarse, hits, shared = found
+        query, qnorm, coarse, shared = found
         if not coarse:
             return []
         if len(coarse) > self.max_candidates:
@@ -1140,6 +1185,7 @@ class StoryIndex:
             top = sorted(coarse, key=coarse.__getitem__, reverse=True)[: self.max_candidates]
         else:
             top = list(coarse)
+        hits = self._hits(shared, top)
         timed = when == when
         decay = self.cluster_decay if clustering else self.decay
         semantic = self.cluster_semantic if clustering else self.semantic
@@ -1167,10 +1213,10 @@ class StoryIndex:
                 self.weight if clustering else self.lookup_weight,
                 text.described,
             )
-            if qvec is not None and story.vector is not None:
+            if qvec is not None and story.row >= 0:
                 unit = story.unit
                 if unit is None:  # made when a lookup first reads it, not on every add
-                    unit = story.unit = _unit(story.vector)
+                    unit = story.unit = _unit(self._vector(story.row))
                 cosine = float(qvec @ unit)
                 score += semantic * (cosine - self.semantic_floor)
             score *= 1.0 - penalty
@@ -1225,63 +1271,85 @@ class StoryIndex:
 
     def _retrieve(
         self, query: dict[int, float], when: float, slack: float = 0.0
-    ) -> tuple[dict[int, float], dict[int, list[int]], dict[int, float]]:
-        """Return candidate stories with their summed weight of shared tokens.
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """Return candidate stories with their best article's summed weight of shared tokens,
+        and every article found with its own.
 
         Tokens are taken rarest first (fewest postings in the window); a token with more than
         ``max_postings`` in the window, or one that would exceed the ``scan_budget`` of postings
         read, ends the walk: the rarer tokens already read carry the match."""
-        postings, pweights, times, untimed = (
+        postings, pcodes, times, untimed = (
             self._postings,
-            self._pweights,
+            self._pcodes,
             self._art_time,
             self._untimed,
         )
         timed = when == when
         lo, hi = when - self.window - slack, when + self.window + slack
+        # an index: `--set max_postings=300` in the benches gives a float
+        cap, weight_of = int(self.max_postings), self._posting_weight_of
         spans: list[tuple[int, int, int, int]] = []  # (length, token, start, stop)
         for tid in query:
             plist = postings[tid]
             if not timed:
                 spans.append((len(plist), tid, 0, len(plist)))
+            elif not plist:  # untimed articles only
+                spans.append((0, tid, 0, 0))
             else:
-                start = bisect_left(plist, lo, key=times.__getitem__)
-                stop = bisect_right(plist, hi, lo=start, key=times.__getitem__)
+                # the ends first: articles come roughly in time order, so a list mostly ends
+                # inside the window, and a rare token's lies in it whole (a binary search
+                # reads ~15 times through the key)
+                stop = len(plist)
+                if times[plist[-1]] > hi:
+                    stop = bisect_right(plist, hi, key=times.__getitem__)
+                if stop > cap and times[plist[stop - cap - 1]] >= lo:
+                    # more than max_postings in the window: the walk stops before it whatever
+                    # its length, so that is not searched (the search was 5% of ingestion)
+                    spans.append((cap + 1, tid, 0, 0))
+                    continue
+                start = 0
+                if times[plist[0]] < lo:
+                    start = bisect_left(plist, lo, hi=stop, key=times.__getitem__)
                 spans.append((stop - start, tid, start, stop))
         spans.sort()
         budget = self.scan_budget
         seen: dict[int, float] = {}
         get = seen.get  # this loop and the next are the hot path of ingestion: locals only
         for length, tid, start, stop in spans:
-            if length > self.max_postings or length > budget:
+            if length > cap or length > budget:
                 break
             budget -= length
             w2 = query[tid]
             arts = postings[tid][start:stop]
-            aws = pweights[tid][start:stop]
+            # the token's weight times each article's, in C (map): three possible products
+            shares = map(tuple(w2 * w for w in weight_of).__getitem__, pcodes[tid][start:stop])
             if not seen:  # the rarest token: every article is new
-                seen = {art: w2 * aw for art, aw in zip(arts, aws, strict=True)}
+                seen = dict(zip(arts, shares, strict=True))
                 get = seen.get
-            else:  # the products in C (map), the sums in the same order as ever
-                for art, share in zip(arts, map(w2.__mul__, aws), strict=True):
+            else:  # the sums in the same order as ever
+                for art, share in zip(arts, shares, strict=True):
                     seen[art] = get(art, 0.0) + share
             for art, aw in untimed.get(tid, ()):
                 seen[art] = get(art, 0.0) + w2 * aw
         coarse: dict[int, float] = {}
-        hits: dict[int, list[int]] = {}
-        story_of, best_of, hits_of = self._art_story, coarse.get, hits.get
+        story_of, best_of = self._art_story, coarse.get
         for art, s in seen.items():
             sid = story_of[art]
-            found = hits_of(sid)
-            if found is None:
-                hits[sid] = [art]
-                if s > 0.0:
-                    coarse[sid] = s
-            else:
+            if s > best_of(sid, 0.0):
+                coarse[sid] = s
+        return coarse, seen
+
+    def _hits(self, seen: dict[int, float], top: list[int]) -> dict[int, list[int]]:
+        """Return the articles retrieval found for each of the ``top`` stories, in the order
+        found. Gathered for these few only: a list for each of the ~240 stories found cost a
+        quarter of `_retrieve` (py-spy, 30k articles)."""
+        hits: dict[int, list[int]] = {sid: [] for sid in top}
+        story_of, hits_of = self._art_story, hits.get
+        for art in seen:
+            found = hits_of(story_of[art])
+            if found is not None:
                 found.append(art)
-                if s > best_of(sid, 0.0):
-                    coarse[sid] = s
-        return coarse, hits, seen
+        return hits
 
     def _score_story(
         self,
@@ -1347,7 +1415,10 @@ class StoryIndex:
             return self._art_norm[art]
         idf2 = self._idf2_table()
         start, stop = self._art_start[art], self._art_start[art + 1]
-        tids, weights = self._tokens[start:stop], self._weights[start:stop]
+        tids, weights = (
+            self._tokens[start:stop],
+            map(self._weight_of.__getitem__, self._codes[start:stop]),
+        )
         if self.article_share:
             df = self._df
             norm = sum(w * w * idf2[df(t)] for t, w in zip(tids, weights, strict=True)) or 1.0

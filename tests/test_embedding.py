@@ -71,3 +71,22 @@ def test_cached_token_ids_equal_the_tokenizers_ids_on_every_neus_headline_and_le
     differ = [t for t, e in zip(texts, expected, strict=True) if model.token_ids(t) != e.ids]
     assert len(texts) > 20_000
     assert differ == []
+
+
+@pytest.mark.skipif(not SHARED_LEDES.is_file(), reason="../shared/data is not present")
+def test_embedding_equals_the_mean_of_rows_on_every_neus_headline_and_lede(
+    model: StaticModel,
+) -> None:
+    import numpy as np
+
+    with SHARED_LEDES.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    texts = [f"{row['title']}. {row['lede'][:300]}" for row in rows] + [r["title"] for r in rows]
+    differ = []
+    for text in texts:
+        ids = [i for i in model.token_ids(text) if i != model.unk_id]
+        expected = model.embeddings[ids].mean(axis=0)
+        expected /= np.linalg.norm(expected)
+        if not np.array_equal(model.embed(text), expected):
+            differ.append(text)
+    assert differ == []

@@ -685,3 +685,19 @@ def test_a_very_crowded_window_still_lets_an_article_join_its_story() -> None:
         description="Emergency crews were called to the harbour crossing, police said.",
     )
     assert joined is not None and second == first
+
+
+def test_limits_given_as_floats_read_the_same_postings() -> None:
+    # the benches' --set passes floats; a token over max_postings is skipped all the same
+    headlines = [f"Senate passes budget bill {word}" for word in "abcdefgh"]
+
+    def run(**limits: float) -> list[tuple[int, float | None]]:
+        index = StoryIndex(embedder=None, **limits)  # type: ignore[arg-type]
+        ids = itertools.count(1)
+        out = []
+        for hour, title in enumerate(headlines):
+            story, found = index.assign(title, T0 + timedelta(hours=hour), ids.__next__)
+            out.append((story, None if found is None else found.score))
+        return out
+
+    assert run(max_postings=3.0, scan_budget=5.0) == run(max_postings=3, scan_budget=5)
