@@ -352,8 +352,9 @@ def _load_story(
     they are now.
 
     Building a story answer is most of a lookup until this worker has cached it, so the two
-    queries are built once and run as plain SQL: the ORM's ``get``, statement building and
-    objects made a build cost 0.46 ms, the rows 0.2 ms (bench/README.md, load.py).
+    queries are built once and run on the session's connection: the ORM's ``get``, statement
+    building and objects made a build cost 0.40-0.46 ms, the rows 0.24-0.35 (bench/README.md,
+    load.py).
     """
     if not 0 < story_id < 2**31:  # beyond the integer key (32-bit on PostgreSQL)
         return None
