@@ -7,6 +7,7 @@ the one module that knows every layer; see ARCHITECTURE.md for who may import wh
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import re
@@ -63,6 +64,15 @@ class FastJSON(DefaultJSONProvider):
             return orjson.dumps(obj, default=self.default, option=self._OPTIONS).decode()
         except orjson.JSONEncodeError:
             return super().dumps(obj, **kwargs)
+
+
+GC_YOUNG_THRESHOLD = 10_000
+"""Allocations between a serving worker's young collections (Python's default: 700).
+
+Requests free what they make; what stays is the story answers cached as lookups come (23
+objects a story). At the default, filling the cache of bench/load.py's 5,262 stories set off
+a full collection every few seconds, 60-330 ms each with the worker stopped; at 10,000 a
+full one needs a million objects kept, and a young one walks at most 100,000."""
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -325,6 +335,12 @@ def serve(
                 session = services.get_session()
                 ready.catalog.get(session)
                 ready.stories.index(session)
+            # What is loaded now lives as long as the worker: out of the garbage collector's
+            # reach, its full passes walk only what requests made since. Walking the 20k
+            # index of bench/load.py took 230 ms a pass, every thread of the worker stopped,
+            # and under load each worker made one every few seconds (bench/README.md).
+            gc.freeze()
+            gc.set_threshold(GC_YOUNG_THRESHOLD)
             return app
 
     Server().run()
