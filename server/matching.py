@@ -859,6 +859,8 @@ class StoryIndex:
     ) -> tuple[int, Match | None]:
         """Join the best story scoring ``cluster_threshold`` or open a new one; add the article.
 
+        An article with a description that falls short still joins that story when a lookup
+        of it names the same one with ``cluster_evidence`` (the second rule, CLUSTER_EVIDENCE).
         Returns the story id and the match that was joined (None when a story was opened; its
         score is raw, not calibrated). When the article bridges two stories (see the class
         docstring), they are merged first and the pair is appended to `merges`."""
