@@ -43,7 +43,7 @@ import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -379,9 +379,9 @@ def recount(session: Session, story_ids: Iterable[int]) -> None:
             ).where(Article.story_id.in_(ids[chunk : chunk + 500]))
         )
         spans: dict[int, tuple[int, set[object], datetime, datetime]] = {}
+        # ``coalesce`` takes its arguments' type, UTCDateTime: aware times on every database
         for story_id, outlet_id, domain, when in rows:
             assert story_id is not None  # the query asks for these stories only
-            when = _aware(when)
             count, outlets, first, last = spans.get(story_id, (0, set(), when, when))
             outlets.add(outlet_id if outlet_id is not None else domain)
             spans[story_id] = (count + 1, outlets, min(first, when), max(last, when))
@@ -392,13 +392,3 @@ def recount(session: Session, story_ids: Iterable[int]) -> None:
                 story.outlet_count = len(outlets)
                 story.first_seen = first
                 story.last_seen = last
-
-
-def _aware(value: datetime | str) -> datetime:
-    """Return a UTC-aware time from what an aggregate query gives back.
-
-    SQLite hands ``coalesce`` of timestamps back as text without a zone.
-    """
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
