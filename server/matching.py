@@ -929,10 +929,10 @@ class StoryIndex:
         target.articles.extend(source.articles)
         target.first = min(target.first, source.first)
         target.last = max(target.last, source.last)
-        target.head_names |= source.head_names
-        target.names |= source.names
-        target.head_numbers |= source.head_numbers
-        target.numbers |= source.numbers
+        target.head_names = _union(target.head_names, source.head_names)
+        target.names = _union(target.names, source.names)
+        target.head_numbers = _union(target.head_numbers, source.head_numbers)
+        target.numbers = _union(target.numbers, source.numbers)
         if source.row >= 0:
             if target.row < 0:
                 target.row = source.row  # the absorbed story's row is the kept one's now
