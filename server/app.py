@@ -38,6 +38,8 @@ from . import (
     stories_cli,
 )
 from . import config as settings
+from . import lookup as lookups
+from .stories import WARM_ANSWERS
 
 
 class FastJSON(DefaultJSONProvider):
@@ -329,12 +331,14 @@ def serve(
                 ACCESS_LOG.setLevel(logging.INFO)
                 ACCESS_LOG.propagate = False
             app = create_app(config)
-            # Build the catalog and the story index before the first request, not during it.
+            # Build the catalog, the story index and the latest stories' answers before the
+            # first request, not during it.
             with app.app_context():
                 ready = services.get_services(app)
                 session = services.get_session()
                 ready.catalog.get(session)
                 ready.stories.index(session)
+                lookups.warm_answers(ready, session, WARM_ANSWERS)
             # What is loaded now lives as long as the worker: out of the garbage collector's
             # reach, its full passes walk only what requests made since. Walking the 20k
             # index of bench/load.py took 230 ms a pass, every thread of the worker stopped,

@@ -391,6 +391,33 @@ def _load_story(
     return story, keys, items
 
 
+def warm_answers(services: Services, session: Session, limit: int) -> int:
+    """Build the answers of the ``limit`` most recently seen live stories into the cache.
+
+    A worker starts with an empty cache of story answers, and until it fills, each batch
+    lookup builds most of its 50 stories (0.45 ms each): in bench/load.py that cold start
+    held the lookups' p99 at 200-260 ms in the first seconds of a run, against 130 ms once
+    warm. Built before the worker takes its first request, they cost it that time at start
+    instead. Returns how many answers were built.
+    """
+    latest = session.scalars(
+        select(Story.id)
+        .where(Story.article_count > 0)
+        .order_by(Story.last_seen.desc(), Story.id.desc())
+        .limit(limit)
+    ).all()
+    version = services.catalog.get(session).etag
+    built = 0
+    for story_id in latest:
+        loaded = _load_story(session, story_id)
+        if loaded is not None:
+            story, keys, items = loaded
+            body = _story_body(story, keys, items, services.blindspot_rule)
+            services.stories.keep(story_id, version, (body, keys, items))
+            built += 1
+    return built
+
+
 def _cached_story(
     services: Services,
     sessions: Callable[[], Session],

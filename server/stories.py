@@ -38,6 +38,7 @@ merge drops both stories' cached answers.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from bisect import bisect_left, bisect_right
@@ -62,6 +63,9 @@ ANSWER_REFRESHES = 12
 """A story answer is kept at most this many refresh times (a minute at the default 5 s)."""
 MAX_CACHED = 20_000
 """Story answers kept per worker; past this the cache starts afresh."""
+WARM_ANSWERS = 5_000
+"""Story answers a serving worker builds before its first request, the latest stories first:
+about 2 s and 70 MiB (bench/load.py's stories; an answer holds all its story's articles)."""
 SLICE = 200
 """Articles added to the index per hold of the lock while catching up: a few milliseconds."""
 
@@ -114,7 +118,7 @@ class StoryService:
         self._gaps: list[tuple[int, int, float]] = []  # unseen ids below it: (lo, hi, since)
         self._checked = 0.0
         self._reconciled = time.monotonic()
-        # story id -> (when, version, built answer); see cached()
+        # story id -> (kept until, version, built answer); see cached()
         self._answers: dict[int, tuple[float, str, Any]] = {}
         self._answer_seconds = refresh_seconds * ANSWER_REFRESHES
         self._lock = threading.RLock()  # the index's contents: writers, slices, matches
@@ -170,15 +174,24 @@ class StoryService:
         of the story, ``version`` (the catalog's, for the outlets' ratings) changes, or
         :data:`ANSWER_REFRESHES` refresh times pass (for edits that add no article).
         """
-        now = time.monotonic()
         hit = self._answers.get(story_id)
-        if hit is not None and hit[1] == version and now - hit[0] < self._answer_seconds:
+        if hit is not None and hit[1] == version and time.monotonic() < hit[0]:
             return hit[2]
         value = build()
+        self.keep(story_id, version, value)
+        return value
+
+    def keep(self, story_id: int, version: str, value: Any) -> None:
+        """Cache a story's answer for :meth:`cached` (built ahead: ``lookup.warm_answers``).
+
+        Each answer is kept for a random half to all of the refresh times: answers built
+        together (a worker's warm start) would otherwise all lapse at the same moment, and
+        every lookup would rebuild its story at once.
+        """
         if len(self._answers) >= MAX_CACHED:
             self._answers = {}
-        self._answers[story_id] = (now, version, value)
-        return value
+        until = time.monotonic() + self._answer_seconds * random.uniform(0.5, 1.0)
+        self._answers[story_id] = (until, version, value)
 
     def story_of_url(self, url_key: str) -> int | None:
         """Return the story of a stored article's URL key, without asking the database.

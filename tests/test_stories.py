@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from server.ingest import NewArticle, add_articles
+from server.lookup import warm_answers
 from server.models import Article, Outlet, Story
 from server.services import get_services, get_session
+from server.stories import StoryService
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -489,6 +491,38 @@ def test_a_cached_story_answer_shows_an_article_added_since(
     assert "https://www.wsj.com/world/eu-ukraine-aid" in {a["url"] for a in story["articles"]}
 
 
+def test_a_warmed_worker_answers_its_latest_stories_without_reading_them_again(
+    stories: Flask, make_app: Callable[..., Flask]
+) -> None:
+    worker = make_app(CATALOG_TTL=60.0)
+    with worker.app_context():  # what `parallax serve` does in each worker before requests
+        session = get_session()
+        services = get_services(worker)
+        live = session.scalars(select(Story).where(Story.article_count > 0)).all()
+        latest = max(live, key=lambda story: (story.last_seen, story.id))
+        older = next(story for story in live if story.id != latest.id)
+        urls = {
+            story.id: session.scalars(
+                select(Article.url).where(Article.story_id == story.id)
+            ).all()[0]
+            for story in (latest, older)
+        }
+        services.stories.index(session)
+        assert warm_answers(services, session, limit=1) == 1
+    statements: list[str] = []
+    engine = get_services(worker).engine
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    warm = lookup(worker.test_client(), urls[latest.id])["story"]
+    assert warm["id"] == latest.id
+    assert not any("FROM article" in sql for sql in statements), "answered from the cache"
+    assert lookup(worker.test_client(), urls[older.id])["story"]["id"] == older.id
+    assert any("FROM article" in sql for sql in statements), "an older story is read"
+    cold = lookup(make_app(CATALOG_TTL=60.0).test_client(), urls[latest.id])["story"]
+    assert warm == cold  # the same answer as one built on demand
+    with worker.app_context():
+        assert warm_answers(get_services(worker), get_session(), limit=100) == len(live)
+
+
 @pytest.mark.parametrize(
     ("published", "found"),
     [
@@ -529,3 +563,26 @@ def test_story_lists_of_the_api_mark_demo_stories(seeded: Flask) -> None:
     assert [s["demo"] for s in listed if s["title"] == title] == [True]
     found = client.get("/api/v1/stories", query_string={"q": "Exampleland storm"}).get_json()
     assert [s["demo"] for s in found["stories"] if s["title"] == title] == [True]
+
+
+def test_story_answers_kept_together_lapse_at_spread_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A warm start keeps thousands of answers at once; they must not all lapse at once."""
+    service = StoryService(refresh_seconds=5.0)  # answers kept 30-60 s
+    clock = [1000.0]
+    monkeypatch.setattr("server.stories.time.monotonic", lambda: clock[0])
+    for story_id in range(200):
+        service.keep(story_id, "v1", "answer")
+
+    def rebuilt_at(seconds: float) -> int:
+        clock[0] = 1000.0 + seconds
+        rebuilt = [service.cached(n, "v1", lambda: "new") == "new" for n in range(200)]
+        clock[0] = 1000.0  # kept anew, as at the start, for the next reading
+        for story_id in range(200):
+            service.keep(story_id, "v1", "answer")
+        return sum(rebuilt)
+
+    assert rebuilt_at(29.9) == 0
+    assert 20 < rebuilt_at(45.0) < 180
+    assert rebuilt_at(60.1) == 200
