@@ -4,6 +4,7 @@ Run from the repository root (about five minutes; traffic stays on 127.0.0.1)::
 
     .venv/bin/python bench/load.py
     .venv/bin/python bench/load.py --seconds 20 --base 5000 --ingest 20000   # a quick look
+    .venv/bin/python bench/load.py --rate 600        # offered 600 requests/s, not flat out
 
 A fresh SQLite database is migrated, loaded with ``data/outlets.csv`` and ``--base``
 generated articles (stories of several outlets' articles over a few days) through the
@@ -19,6 +20,11 @@ client processes, send for ``--seconds``:
 - 5% story pages, ``GET /stories/<id>``.
 
 It prints requests/s, p50 and p99 per kind and the errors (anything but 200, or no answer).
+By default the loop is closed: each connection sends its next request as soon as the last is
+answered, so the service runs flat out and the latency is mostly the queue of 64 requests
+(Little's law: 64 / throughput). ``--rate N`` offers N requests a second instead (Poisson
+arrivals, an open loop), timing each request from when it was due, so a stall shows in the
+latency of everything that arrived during it, as readers would see it.
 Then it starts ``parallax ingest file`` of ``--ingest`` new articles beside the server and
 runs the same load until the ingest ends. Last, the resident memory of each worker.
 Target (issue 13): zero errors, lookup p99 ≤ 100 ms on 2 cores.
@@ -39,7 +45,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -132,9 +140,19 @@ def _requests(articles: list[dict[str, str]], story_ids: list[int], seed: int, c
 
 
 def _connection_loop(
-    port: int, prepared: list, deadline: float, done_path: str | None
+    port: int,
+    prepared: list,
+    deadline: float,
+    done_path: str | None,
+    schedule: Callable[[], float] | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, int]]:
-    """Send requests on one keep-alive connection until the deadline (or the done file)."""
+    """Send requests on one keep-alive connection until the deadline (or the done file).
+
+    Closed loop (no ``schedule``): the next request goes as soon as the last is answered.
+    Open loop: ``schedule`` hands out the next request's due time (``time.monotonic``); the
+    connection waits for it, and latency counts from it, so time a request spent waiting
+    for a free connection is counted too (no coordinated omission).
+    """
     latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
     errors: dict[str, int] = dict.fromkeys(KINDS, 0)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -143,7 +161,15 @@ def _connection_loop(
         kind, method, target, body = prepared[index % len(prepared)]
         index += 1
         headers = {"Content-Type": "application/json"} if body else {}
-        started = time.perf_counter()
+        if schedule is None:
+            started = time.monotonic()
+        else:
+            started = schedule()
+            if started >= deadline:
+                break
+            wait = started - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
         try:
             conn.request(method, target, body=body, headers=headers)
             response = conn.getresponse()
@@ -153,7 +179,7 @@ def _connection_loop(
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             status = 0
-        latencies[kind].append(time.perf_counter() - started)
+        latencies[kind].append(time.monotonic() - started)
         # a story merged into another during the run answers 308 to it: an answer, not an error
         if status != 200 and not (kind == "story" and status == 308):
             errors[kind] += 1
@@ -163,15 +189,25 @@ def _connection_loop(
 
 def _client_process(args: tuple) -> tuple[dict[str, list[float]], dict[str, int]]:
     """Run ``connections`` connection loops in threads of one process."""
-    import threading
-
-    port, prepared, connections, seconds, done_path = args
-    deadline = time.monotonic() + seconds
+    port, prepared, connections, seconds, done_path, rate = args
+    start = time.monotonic()
+    deadline = start + seconds
     results: list = []
+    schedule = None
+    if rate:
+        # Poisson arrivals at ``rate`` a second, shared by this process's connections
+        arrivals = random.Random(os.getpid())
+        due = [start]
+        lock = threading.Lock()
+
+        def schedule() -> float:
+            with lock:
+                due[0] += arrivals.expovariate(rate)
+                return due[0]
 
     def run(offset: int) -> None:
         shifted = prepared[offset:] + prepared[:offset]
-        results.append(_connection_loop(port, shifted, deadline, done_path))
+        results.append(_connection_loop(port, shifted, deadline, done_path, schedule))
 
     threads = [
         threading.Thread(target=run, args=(n * 997 % len(prepared),)) for n in range(connections)
@@ -196,11 +232,15 @@ def drive(
     seconds: float,
     done_path: str | None = None,
     processes: int = 4,
+    rate: float = 0.0,
 ) -> tuple[float, dict[str, list[float]], dict[str, int]]:
-    """Run the load from ``processes`` client processes; return elapsed, latencies, errors."""
+    """Run the load from ``processes`` client processes; return elapsed, latencies, errors.
+
+    ``rate`` (requests a second in all) makes it an open loop; 0 is a closed loop.
+    """
     share = [connections // processes + (n < connections % processes) for n in range(processes)]
     jobs = [
-        (port, prepared[n::processes], share[n], seconds, done_path)
+        (port, prepared[n::processes], share[n], seconds, done_path, rate / processes)
         for n in range(processes)
         if share[n]
     ]
@@ -286,6 +326,12 @@ def main() -> None:
     parser.add_argument("--base", type=int, default=20_000, help="articles stored first")
     parser.add_argument("--ingest", type=int, default=100_000, help="articles ingested under load")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (serve's)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="offer this many requests a second (an open loop; default: closed, flat out)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="parallax-load-") as tmp:
@@ -339,14 +385,15 @@ def main() -> None:
         try:
             _wait_for(port, server, 120)
             drive(port, prepared, 8, 3)  # warm both workers up
+            loop = f"offered {args.rate:,.0f} requests/s" if args.rate else "closed loop"
             print(
                 f"parallax serve --workers 2 ({args.threads} threads each), "
-                f"{args.connections} connections, "
+                f"{args.connections} connections ({loop}), "
                 "80% lookups / 15% batches of 50 / 5% story pages"
             )
             report(
                 f"steady, {args.seconds:.0f} s",
-                *drive(port, prepared, args.connections, args.seconds),
+                *drive(port, prepared, args.connections, args.seconds, rate=args.rate),
             )
 
             extra = write_jsonl(Path(tmp) / "more.jsonl", generate(args.ingest, 3, "more"))
@@ -359,7 +406,7 @@ def main() -> None:
                 cwd=ROOT,
                 env=env,
             )
-            result = drive(port, prepared, args.connections, 3600, str(done))
+            result = drive(port, prepared, args.connections, 3600, str(done), rate=args.rate)
             ingest.wait()
             took = time.monotonic() - ingest_started
             said = (Path(tmp) / "ingest.log").read_text().strip()
