@@ -339,6 +339,7 @@ def serve(
                 ready.catalog.get(session)
                 ready.stories.index(session)
                 lookups.warm_answers(ready, session, WARM_ANSWERS)
+                ready.stories.keep_fresh(ready.sessions)
             # What is loaded now lives as long as the worker: out of the garbage collector's
             # reach, its full passes walk only what requests made since. Walking the 20k
             # index of bench/load.py took 230 ms a pass, every thread of the worker stopped,

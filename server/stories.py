@@ -38,6 +38,7 @@ merge drops both stories' cached answers.
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -52,6 +53,8 @@ from sqlalchemy.orm import Session
 
 from .matching import CLUSTER_THRESHOLD, MATCH_THRESHOLD, MERGE_THRESHOLD, Match, StoryIndex
 from .models import Article, Story, StoryMerge
+
+log = logging.getLogger(__name__)
 
 GAP_SECONDS = 600.0
 """How long an unseen id below the mark is looked for: far longer than any batch commit."""
@@ -123,6 +126,8 @@ class StoryService:
         self._answer_seconds = refresh_seconds * ANSWER_REFRESHES
         self._lock = threading.RLock()  # the index's contents: writers, slices, matches
         self._catching_up = threading.Lock()  # one catch-up at a time
+        self._refresher: threading.Thread | None = None  # see keep_fresh()
+        self._stop_refreshing = threading.Event()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> StoryService:
@@ -148,10 +153,42 @@ class StoryService:
         When another thread is already catching up, the index is returned as it stands
         unless ``wait`` (a writer must see every story before it clusters).
         """
+        if self._index is not None and self._refresher is not None and not wait:
+            return self._index  # the refresher catches up: requests never do
         if self._index is None or time.monotonic() - self._checked >= self.refresh_seconds:
             self.catch_up(session, wait=wait or self._index is None)
         assert self._index is not None
         return self._index
+
+    def keep_fresh(self, sessions: Callable[[], Session]) -> None:
+        """Catch up every second in a thread of this worker's own, from now on (``serve``).
+
+        Otherwise the request that finds the index stale catches up itself: during a bulk
+        ingest that is thousands of articles read and indexed inside one lookup, and
+        bench/load.py's lookups waited over a second for it. Writers still catch up
+        themselves first (:meth:`writing`), as they must see every story.
+        """
+        if self._refresher is not None:
+            return
+        stop = self._stop_refreshing = threading.Event()
+
+        def refresh() -> None:
+            while not stop.wait(min(1.0, max(0.2, self.refresh_seconds))):
+                try:
+                    with sessions() as session:
+                        self.catch_up(session, always=True)
+                except Exception:  # a database away for a moment: try again next time
+                    log.exception("the story index could not catch up")
+
+        self._refresher = threading.Thread(target=refresh, name="story-index", daemon=True)
+        self._refresher.start()
+
+    def stop_refreshing(self) -> None:
+        """Stop the thread :meth:`keep_fresh` started; requests catch up themselves again."""
+        if self._refresher is not None:
+            self._stop_refreshing.set()
+            self._refresher.join()
+            self._refresher = None
 
     def match(
         self,
@@ -235,8 +272,11 @@ class StoryService:
         self._answers.pop(absorbed, None)
         self._answers.pop(kept, None)
 
-    def catch_up(self, session: Session, wait: bool = True) -> None:
-        """Add the articles stored since this worker last looked, and those it missed."""
+    def catch_up(self, session: Session, wait: bool = True, always: bool = False) -> None:
+        """Add the articles stored since this worker last looked, and those it missed.
+
+        Unless ``always``, a thread that waited for another's catch-up does not repeat it.
+        """
         if not self._catching_up.acquire(blocking=wait):
             return  # another thread is at it: the index as it stands will do meanwhile
         try:
@@ -249,7 +289,7 @@ class StoryService:
                         # the writer stores each merge and every worker replays it
                         merge_threshold=self.merge_threshold,
                     )
-            elif time.monotonic() - self._checked < self.refresh_seconds:
+            elif not always and time.monotonic() - self._checked < self.refresh_seconds:
                 return  # another thread caught up while this one waited
             now = time.monotonic()
             rows = self._read(session, self._unseen())

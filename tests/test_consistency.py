@@ -7,11 +7,14 @@ lost the longer one's articles until a restart.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from server import stories as stories_module
@@ -110,3 +113,34 @@ def test_open_ranges_are_the_ids_not_found(
     lo: int, hi: int, found: list[int], expected: list[tuple[int, int]]
 ) -> None:
     assert open_ranges(lo, hi, found) == expected
+
+
+def test_a_serving_worker_catches_up_in_its_own_thread_not_in_requests(
+    seeded: Flask, make_app: Callable[..., Flask]
+) -> None:
+    """`serve` starts a refresher per worker: a lookup never reads new articles itself."""
+    reader, writer = make_app(CATALOG_TTL=0.0), make_app(CATALOG_TTL=0.0)  # always stale
+    services = get_services(reader)
+    with services.sessions() as session:
+        services.stories.index(session)
+    reads: list[str] = []  # the threads that read new articles
+    event.listen(
+        services.engine,
+        "before_cursor_execute",
+        lambda *args: (
+            reads.append(threading.current_thread().name) if "article.id >" in args[2] else None
+        ),
+    )
+    services.stories.keep_fresh(services.sessions)
+    articles = _articles("later", SUBJECTS[0], 5)
+    try:
+        with get_services(writer).sessions() as session:
+            _ingest(writer, session, articles)
+            session.commit()
+        deadline = time.monotonic() + 10
+        while _found_by_url(reader, [a.url for a in articles]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _found_by_url(reader, [a.url for a in articles]) == []
+        assert reads and set(reads) == {"story-index"}
+    finally:
+        services.stories.stop_refreshing()
