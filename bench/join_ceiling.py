@@ -111,11 +111,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minilm", action="store_true", help="also the full MiniLM (research)")
     parser.add_argument("--densities", default="150,500")
+    parser.add_argument("--model", metavar="DIR", help="another static model (semantic stage)")
     args = parser.parse_args()
     stories = load_neus(data_dir())
     makers: list[tuple[str, Callable[[], StoryIndex]]] = [
         ("static model (the service)", lambda: StoryIndex(cluster_evidence=None)),
     ]
+    if args.model:
+        from server.embedding import StaticModel
+
+        other = StaticModel.load(Path(args.model))
+        makers.append(
+            (
+                f"static model {args.model}",
+                lambda: StoryIndex(cluster_evidence=None, embedder=other),
+            )
+        )
     if args.minilm:
 
         def raw(doc: Doc) -> str:

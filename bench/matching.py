@@ -137,15 +137,23 @@ def rss_mib() -> float:
     return float("nan")
 
 
-def run(n: int, scan: bool, lexical: bool = False) -> None:
-    """Build an index of n generated headlines and print its figures."""
+def run(n: int, scan: bool, lexical: bool = False, model: str | None = None) -> None:
+    """Build an index of n generated headlines and print its figures (``model``: another
+    static model's folder for the semantic stage)."""
     print(f"\n== {n:,} articles")
     t = time.perf_counter()
     rows, queries = generate(n)
     print(f"generated in {time.perf_counter() - t:.1f} s")
     gc.collect()
     before = rss_mib()
-    index = StoryIndex(embedder=None) if lexical else StoryIndex()
+    if lexical:
+        index = StoryIndex(embedder=None)
+    elif model:
+        from server.embedding import StaticModel
+
+        index = StoryIndex(embedder=StaticModel.load(model))
+    else:
+        index = StoryIndex()
     ids = itertools.count(1)
     assigned = []
     t = time.perf_counter()
@@ -209,10 +217,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated sizes")
     parser.add_argument("--lexical", action="store_true", help="without the semantic stage")
+    parser.add_argument("--model", metavar="DIR", help="another static model (semantic stage)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     for number, n in enumerate(sizes):
-        run(n, scan=number == 0, lexical=args.lexical)
+        run(n, scan=number == 0, lexical=args.lexical, model=args.model)
 
 
 if __name__ == "__main__":
