@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from operator import mul
 from typing import Any, Protocol
 
 import snowballstemmer
@@ -705,6 +706,7 @@ class StoryIndex:
         dw = description_weight
         self._weight_of = (1.0, dw, 1.0 + dw)
         self._posting_weight_of = tuple(array("f", self._weight_of))
+        self._squared_weight_of = tuple(w * w for w in self._weight_of)
         self._code_of = {w: code for code, w in reversed(list(enumerate(self._weight_of)))}
         # token -> internal numbers of its timed articles, always in time order (a late article
         # is inserted in place), so the time window is two binary searches; beside each, the
@@ -1390,6 +1392,7 @@ class StoryIndex:
         if len(arts) > self.max_headlines:  # a big story: its articles sharing the most
             arts = sorted(arts, key=shared.__getitem__, reverse=True)[: self.max_headlines]
         best = 0.0
+        fuzzy = weight != 1.0  # x + 0.0 * ratio is x: the same score without the ratio
         stories, norms, norm_at, sqrt = (
             len(self._stories),
             self._art_norm,
@@ -1402,7 +1405,12 @@ class StoryIndex:
             lexical = weight * shared[art] / sqrt(qnorm * norm)
             if lexical + (1.0 - weight) <= max(best, need):
                 continue
-            score = lexical + (1.0 - weight) * fuzz.ratio(text, text_of[art]) / 100
+            # a lookup weighs the cosine alone (``lookup_weight`` 1): no ratio to compute
+            score = (
+                lexical + (1.0 - weight) * fuzz.ratio(text, text_of[art]) / 100
+                if fuzzy
+                else lexical
+            )
             if score > best:
                 best = score
         return best + bonus
@@ -1414,16 +1422,14 @@ class StoryIndex:
             return self._art_norm[art]
         idf2 = self._idf2_table()
         start, stop = self._art_start[art], self._art_start[art + 1]
-        tids, weights = (
-            self._tokens[start:stop],
-            map(self._weight_of.__getitem__, self._codes[start:stop]),
-        )
+        tids, codes = self._tokens[start:stop], self._codes[start:stop]
         if self.article_share:
-            df = self._df
+            df, weights = self._df, map(self._weight_of.__getitem__, codes)
             norm = sum(w * w * idf2[df(t)] for t, w in zip(tids, weights, strict=True)) or 1.0
-        else:  # the document frequency is the story count
-            sdf = self._sdf
-            norm = sum(w * w * idf2[sdf[t]] for t, w in zip(tids, weights, strict=True)) or 1.0
+        else:  # the document frequency is the story count: the same products, mapped in C
+            squares = map(self._squared_weight_of.__getitem__, codes)
+            idfs = map(idf2.__getitem__, map(self._sdf.__getitem__, tids))
+            norm = sum(map(mul, squares, idfs)) or 1.0
         self._art_norm[art] = norm
         self._art_norm_at[art] = stories
         return norm
