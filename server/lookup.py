@@ -396,7 +396,7 @@ def warm_answers(services: Services, session: Session, limit: int) -> int:
 
     A worker starts with an empty cache of story answers, and until it fills, each batch
     lookup builds most of its 50 stories (0.45 ms each): in bench/load.py that cold start
-    held the lookups' p99 at 200-260 ms in the first seconds of a run, against 130 ms once
+    held the lookups' p99 at 250-290 ms in the first 10 s of a run, against 140 ms once
     warm. Built before the worker takes its first request, they cost it that time at start
     instead. Returns how many answers were built.
     """

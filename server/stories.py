@@ -170,10 +170,10 @@ class StoryService:
         """
         if self._refresher is not None:
             return
-        stop = self._stop_refreshing = threading.Event()
+        self._stop_refreshing.clear()
 
         def refresh() -> None:
-            while not stop.wait(min(1.0, max(0.2, self.refresh_seconds))):
+            while not self._stop_refreshing.wait(min(1.0, max(0.2, self.refresh_seconds))):
                 try:
                     with sessions() as session:
                         self.catch_up(session, always=True)
