@@ -22,12 +22,12 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from .catalog import Catalog
 from .countries import country_title, is_country_code
-from .coverage import BlindspotRule, CoverageItem, summarize
-from .lookup import LIVE, BadInput, coverage_item, story_brief
+from .coverage import BlindspotRule, summarize
+from .lookup import LIVE, BadInput, coverage_of, story_brief
 from .matching import StoryIndex
 from .models import Article, Outlet, ProviderRating, Story
 from .ratings import BIAS_LABELS, SIDES
@@ -108,29 +108,13 @@ def summaries(
     session: Session, stories: Sequence[Story], rule: BlindspotRule
 ) -> list[dict[str, Any]]:
     """Return each story's brief with its splits, blindspot and demo mark, in one query."""
-    items = _items_of(session, [story.id for story in stories])
+    items = coverage_of(session, [story.id for story in stories])
     found = []
     for story in stories:
         brief = story_brief(story)
         brief.update(summarize(items.get(story.id, []), rule))
         found.append(brief)
     return found
-
-
-def _items_of(session: Session, story_ids: Sequence[int]) -> dict[int, list[CoverageItem]]:
-    if not story_ids:
-        return {}
-    by_story: dict[int, list[CoverageItem]] = defaultdict(list)
-    articles = session.scalars(
-        select(Article)
-        .options(joinedload(Article.outlet))
-        .where(Article.story_id.in_(story_ids))
-        .order_by(Article.published_at, Article.id)
-    )
-    for article in articles:
-        assert article.story_id is not None  # asked for by story
-        by_story[article.story_id].append(coverage_item(article))
-    return by_story
 
 
 def top_stories(session: Session, rule: BlindspotRule, number: int, per_page: int) -> Page:

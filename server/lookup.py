@@ -18,7 +18,7 @@ switched on: a rated article seen with its headline joins the index (:mod:`serve
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -319,27 +319,31 @@ _STORY_ROW = select(
     _STORY.last_seen,
 ).where(_STORY.id == bindparam("story_id"))
 """A story's figures (what :func:`story_brief` reads), by id."""
-_ARTICLE_ROWS = (
-    select(
-        _ARTICLE.url_key,
-        _ARTICLE.url,
-        _ARTICLE.title,
-        _ARTICLE.published_at,
-        _ARTICLE.domain,
-        _OUTLET.slug,
-        _OUTLET.name,
-        _OUTLET.bias,
-        _OUTLET.factuality,
-        _OUTLET.ownership,
-        _OUTLET.country,
-        _ARTICLE.description,
-        _ARTICLE.source,
-    )
-    .select_from(Article.__table__.outerjoin(Outlet.__table__))
-    .where(_ARTICLE.story_id == bindparam("story_id"))
-    .order_by(_ARTICLE.published_at, _ARTICLE.id)
+_ARTICLE_COLUMNS = (
+    _ARTICLE.url_key,
+    _ARTICLE.url,
+    _ARTICLE.title,
+    _ARTICLE.published_at,
+    _ARTICLE.domain,
+    _OUTLET.slug,
+    _OUTLET.name,
+    _OUTLET.bias,
+    _OUTLET.factuality,
+    _OUTLET.ownership,
+    _OUTLET.country,
+    _ARTICLE.description,
+    _ARTICLE.source,
 )
-"""A story's articles with their outlets, oldest first: :func:`coverage_item`'s fields."""
+"""An article with its outlet: what :func:`_coverage_item` reads."""
+_WITH_OUTLETS = Article.__table__.outerjoin(Outlet.__table__)
+_OLDEST_FIRST = (_ARTICLE.published_at, _ARTICLE.id)
+_ARTICLE_ROWS = (
+    select(*_ARTICLE_COLUMNS)
+    .select_from(_WITH_OUTLETS)
+    .where(_ARTICLE.story_id == bindparam("story_id"))
+    .order_by(*_OLDEST_FIRST)
+)
+"""A story's articles with their outlets, oldest first."""
 
 
 def _load_story(
@@ -370,25 +374,40 @@ def _load_story(
                 return None
             story_id = kept
     rows = connection.execute(_ARTICLE_ROWS, {"story_id": story_id}).all()
-    keys = [row[0] for row in rows]
-    items = [
-        CoverageItem(
-            url=row.url,
-            title=row.title,
-            published_at=row.published_at,
-            domain=row.domain,
-            outlet_slug=row.slug,
-            outlet_name=row.name,
-            bias=row.bias,
-            factuality=row.factuality,
-            ownership=row.ownership,
-            country=row.country,
-            description=row.description,
-            demo=row.source == DEMO_SOURCE,
+    return story, [row.url_key for row in rows], [_coverage_item(row) for row in rows]
+
+
+def coverage_of(session: Session, story_ids: Sequence[int]) -> dict[int, list[CoverageItem]]:
+    """Return the articles of several stories as coverage items, oldest first, by story."""
+    by_story: dict[int, list[CoverageItem]] = {}
+    if story_ids:
+        rows = session.execute(
+            select(_ARTICLE.story_id, *_ARTICLE_COLUMNS)
+            .select_from(_WITH_OUTLETS)
+            .where(_ARTICLE.story_id.in_(story_ids))
+            .order_by(*_OLDEST_FIRST)
         )
-        for row in rows
-    ]
-    return story, keys, items
+        for row in rows:
+            by_story.setdefault(row.story_id, []).append(_coverage_item(row))
+    return by_story
+
+
+def _coverage_item(row: Any) -> CoverageItem:
+    """Return a row of :data:`_ARTICLE_COLUMNS` (an article and its outlet) as coverage."""
+    return CoverageItem(
+        url=row.url,
+        title=row.title,
+        published_at=row.published_at,
+        domain=row.domain,
+        outlet_slug=row.slug,
+        outlet_name=row.name,
+        bias=row.bias,
+        factuality=row.factuality,
+        ownership=row.ownership,
+        country=row.country,
+        description=row.description,
+        demo=row.source == DEMO_SOURCE,
+    )
 
 
 def warm_answers(services: Services, session: Session, limit: int) -> int:
@@ -527,25 +546,6 @@ def blindspots(
             if len(found) >= limit:
                 break
     return found
-
-
-def coverage_item(article: Article) -> CoverageItem:
-    """Return a stored article (its outlet loaded) as an item of coverage."""
-    outlet = article.outlet
-    return CoverageItem(
-        url=article.url,
-        title=article.title,
-        published_at=article.published_at,
-        domain=article.domain,
-        outlet_slug=outlet.slug if outlet else None,
-        outlet_name=outlet.name if outlet else None,
-        bias=outlet.bias if outlet else None,
-        factuality=outlet.factuality if outlet else None,
-        ownership=outlet.ownership if outlet else None,
-        country=outlet.country if outlet else None,
-        description=article.description,
-        demo=article.source == DEMO_SOURCE,
-    )
 
 
 def story_brief(story: StoryFigures) -> dict[str, Any]:
